@@ -1,0 +1,40 @@
+# The project's two commands: `make run` (set up and serve on SQLite) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/piliquarts
+SQLITE_TEST_URL := sqlite:///$(CURDIR)/test.sqlite3
+PYTEST_ARGS ?=
+
+.PHONY: run test check test-sqlite test-postgresql install
+
+$(VENV)/.installed: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || \
+	  { echo "Python 3.12+ is needed (Django 6.1); with pyenv, .python-version selects 3.13." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(PY) manage.py migrate
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver
+
+check: $(VENV)/.installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py erd --check
+
+test-sqlite: $(VENV)/.installed
+	DATABASE_URL=$(SQLITE_TEST_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgresql: $(VENV)/.installed
+	./scripts/ensure_postgres.sh
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+test: check test-sqlite test-postgresql

@@ -1,0 +1,116 @@
+"""The people who use PILi Quarts: the `users` table, with email login."""
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from piliquarts.db import TimestampedModel, empty_json, uuid_primary_key
+
+
+class RolGlobal(models.TextChoices):
+    OWNER = "owner", _("Propietario")
+    ADMIN = "admin", _("Administrador")
+    MEMBER = "member", _("Miembro")
+    VIEWER = "viewer", _("Lector")
+    GUEST = "guest", _("Invitado")
+
+
+#: Platform roles that may enter the admin and manage everything.
+ADMIN_ROLES = frozenset({RolGlobal.OWNER, RolGlobal.ADMIN})
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        # Emails are unique case-insensitively; this lookup uses that unique index.
+        return self.alias(email_lower=Lower("email")).get(email_lower=username.lower())
+
+    def create_user(self, email, password=None, **fields):
+        if not email:
+            raise ValueError("Users must have an email address.")
+        user = self.model(email=self.normalize_email(email), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.setdefault("rol_global", RolGlobal.OWNER)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, TimestampedModel):
+    """A person with an email login; `rol_global` is their platform-wide role.
+
+    The password hash lives in the guide's `password_hash` column. Emails are
+    unique regardless of case. Owners and admins may enter the admin.
+    """
+
+    id = uuid_primary_key()
+    email = models.EmailField(_("correo electrónico"), max_length=255)
+    nombre = models.CharField(_("nombre"), max_length=255)
+    password = models.CharField(_("contraseña"), max_length=128, db_column="password_hash")
+    rol_global = models.CharField(
+        _("rol global"),
+        max_length=20,
+        choices=RolGlobal,
+        default=RolGlobal.MEMBER,
+        db_default=RolGlobal.MEMBER,
+    )
+    email_verified = models.BooleanField(_("correo verificado"), default=False, db_default=False)
+    avatar_url = models.URLField(
+        _("URL del avatar"), max_length=500, blank=True, default="", db_default=""
+    )
+    settings = empty_json(_("preferencias"))
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["nombre"]
+
+    class Meta:
+        db_table = "users"
+        verbose_name = _("usuario")
+        verbose_name_plural = _("usuarios")
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="users_email_ci_unique",
+                violation_error_message=_("Ya existe un usuario con este correo electrónico."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rol_global__in=RolGlobal.values),
+                name="users_rol_global_valid",
+                violation_error_message=_("El rol global no es válido."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def is_staff(self):
+        """Admin access follows the platform role (owner and admin)."""
+        return self.is_active and self.rol_global in ADMIN_ROLES
+
+    @property
+    def is_superuser(self):
+        return self.is_staff
+
+    def has_perm(self, perm, obj=None):
+        return self.is_staff
+
+    def has_perms(self, perm_list, obj=None):
+        return all(self.has_perm(perm, obj) for perm in perm_list)
+
+    def has_module_perms(self, app_label):
+        return self.is_staff
+
+    def get_full_name(self):
+        return self.nombre
+
+    def get_short_name(self):
+        return self.nombre

@@ -1,0 +1,125 @@
+"""The audit trail (`actividades`): one row for everything that happens to the data."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
+from piliquarts.db import empty_json, uuid_primary_key
+
+
+class TipoActividad(models.TextChoices):
+    CREAR = "crear", _("Crear")
+    EDITAR = "editar", _("Editar")
+    ELIMINAR = "eliminar", _("Eliminar")
+    COMPARTIR = "compartir", _("Compartir")
+    COMENTAR = "comentar", _("Comentar")
+    OTRO = "otro", _("Otro")
+
+
+class EntidadTipo(models.TextChoices):
+    PROYECTO = "proyecto", _("Proyecto")
+    DOCUMENTO = "documento", _("Documento")
+    WORKSPACE = "workspace", _("Workspace")
+    USUARIO = "usuario", _("Usuario")
+    OTRO = "otro", _("Otro")
+
+
+class Actividad(models.Model):
+    """Something a user did to an entity (`entidad_tipo`, `entidad_id`), and when.
+
+    `user` is the actor, not the subject. The row outlives everything it points
+    to: deleting the actor, project or workspace only sets that reference to NULL.
+    """
+
+    id = uuid_primary_key()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DB_SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actividades",
+        editable=False,
+        verbose_name=_("usuario (autor)"),
+    )
+    # Indexed below together with created_at, for the project's feed.
+    proyecto = models.ForeignKey(
+        "proyectos.Proyecto",
+        on_delete=models.DB_SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actividades",
+        db_index=False,
+        editable=False,
+        verbose_name=_("proyecto"),
+    )
+    # Indexed below together with created_at, for the workspace's feed.
+    workspace = models.ForeignKey(
+        "workspaces.Workspace",
+        on_delete=models.DB_SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actividades",
+        db_index=False,
+        editable=False,
+        verbose_name=_("workspace"),
+    )
+    tipo = models.CharField(
+        _("tipo"),
+        max_length=20,
+        choices=TipoActividad,
+        default=TipoActividad.OTRO,
+        db_default=TipoActividad.OTRO,
+        editable=False,
+    )
+    entidad_tipo = models.CharField(
+        _("tipo de entidad"),
+        max_length=20,
+        choices=EntidadTipo,
+        default=EntidadTipo.OTRO,
+        db_default=EntidadTipo.OTRO,
+        editable=False,
+    )
+    entidad_id = models.UUIDField(_("id de la entidad"), null=True, blank=True, editable=False)
+    descripcion = models.TextField(
+        _("descripción"), blank=True, default="", db_default="", editable=False
+    )
+    metadata = empty_json(_("metadatos"))
+    created_at = models.DateTimeField(_("fecha"), db_default=Now(), db_index=True, editable=False)
+
+    class Meta:
+        db_table = "actividades"
+        verbose_name = _("actividad")
+        verbose_name_plural = _("actividades")
+        ordering = ["-created_at", "-id"]
+        get_latest_by = "created_at"
+        indexes = [
+            models.Index(
+                "workspace",
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                name="actividades_ws_feed_idx",
+            ),
+            models.Index(
+                "proyecto",
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                name="actividades_proy_feed_idx",
+            ),
+            models.Index(fields=["entidad_tipo", "entidad_id"], name="actividades_entidad_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(tipo__in=TipoActividad.values),
+                name="actividades_tipo_valid",
+                violation_error_message=_("El tipo de actividad no es válido."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(entidad_tipo__in=EntidadTipo.values),
+                name="actividades_entidad_tipo_valid",
+                violation_error_message=_("El tipo de entidad no es válido."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.descripcion or f"{self.get_tipo_display()} {self.get_entidad_tipo_display()}"

@@ -1,0 +1,239 @@
+"""The folder tree (`folders`), the files (`documentos`) and their history (`documento_versions`)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
+from piliquarts.db import TimestampedModel, empty_json, uuid_primary_key
+
+
+class TipoDocumento(models.TextChoices):
+    COTIZACION = "cotizacion", _("Cotización")
+    INFORME = "informe", _("Informe")
+    PLANO = "plano", _("Plano")
+    CONTRATO = "contrato", _("Contrato")
+    OTRO = "otro", _("Otro")
+
+
+class Formato(models.TextChoices):
+    PDF = "pdf", "PDF"
+    DOCX = "docx", "DOCX"
+    XLSX = "xlsx", "XLSX"
+    DWG = "dwg", "DWG"
+    OTRO = "otro", _("Otro")
+
+
+class Folder(TimestampedModel):
+    """A folder of a project's tree; deleted with its project or its parent.
+
+    `path` is the slash-joined chain of names from the root (`/Planos/Estructura`),
+    indexed for prefix search of a subtree. A folder is never its own parent.
+    """
+
+    id = uuid_primary_key()
+    nombre = models.CharField(_("nombre"), max_length=255)
+    proyecto = models.ForeignKey(
+        "proyectos.Proyecto",
+        on_delete=models.DB_CASCADE,
+        related_name="folders",
+        verbose_name=_("proyecto"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.DB_CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("carpeta superior"),
+    )
+    path = models.CharField(_("ruta"), max_length=2000, editable=False)
+
+    class Meta:
+        db_table = "folders"
+        verbose_name = _("carpeta")
+        verbose_name_plural = _("carpetas")
+        ordering = ["path"]
+        indexes = [
+            # text_pattern_ops lets PostgreSQL use the index for `LIKE 'prefix%'`
+            # whatever the collation; other databases ignore the operator class.
+            models.Index(
+                fields=["path"], name="folders_path_prefix_idx", opclasses=["text_pattern_ops"]
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "nombre"],
+                name="folders_unique_nombre_in_parent",
+                violation_error_message=_("Ya existe una carpeta con este nombre aquí."),
+            ),
+            # NULL parents never collide in a unique index: the root needs its own.
+            models.UniqueConstraint(
+                fields=["proyecto", "nombre"],
+                condition=models.Q(parent__isnull=True),
+                name="folders_unique_nombre_at_root",
+                violation_error_message=_(
+                    "Ya existe una carpeta con este nombre en la raíz del proyecto."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(nombre__contains="/") & ~models.Q(nombre=""),
+                name="folders_nombre_valid",
+                violation_error_message=_(
+                    "El nombre de una carpeta no puede estar vacío ni contener «/»."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("id")),
+                name="folders_not_own_parent",
+                violation_error_message=_("Una carpeta no puede ser su propia carpeta superior."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.path or self.nombre
+
+
+class Documento(TimestampedModel):
+    """A file of a project, optionally inside a folder; deleted with either.
+
+    `version`, `storage_path` and `size_bytes` describe its current version.
+    `created_by` becomes NULL if its author is deleted: the document stays.
+    """
+
+    id = uuid_primary_key()
+    nombre = models.CharField(_("nombre"), max_length=255)
+    proyecto = models.ForeignKey(
+        "proyectos.Proyecto",
+        on_delete=models.DB_CASCADE,
+        related_name="documentos",
+        verbose_name=_("proyecto"),
+    )
+    # Indexed below together with nombre, for a folder's listing in order.
+    folder = models.ForeignKey(
+        Folder,
+        on_delete=models.DB_CASCADE,
+        null=True,
+        blank=True,
+        related_name="documentos",
+        db_index=False,
+        verbose_name=_("carpeta"),
+    )
+    tipo = models.CharField(
+        _("tipo"),
+        max_length=20,
+        choices=TipoDocumento,
+        default=TipoDocumento.OTRO,
+        db_default=TipoDocumento.OTRO,
+    )
+    formato = models.CharField(
+        _("formato"), max_length=10, choices=Formato, default=Formato.OTRO, db_default=Formato.OTRO
+    )
+    size_bytes = models.BigIntegerField(_("tamaño (bytes)"), default=0, db_default=0)
+    storage_path = models.CharField(
+        _("ruta de almacenamiento"), max_length=1024, blank=True, default="", db_default=""
+    )
+    version = models.PositiveIntegerField(_("versión"), default=1, db_default=1)
+    metadata = empty_json(_("metadatos"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DB_SET_NULL,
+        null=True,
+        blank=True,
+        db_column="created_by",
+        related_name="documentos_creados",
+        verbose_name=_("creado por"),
+    )
+
+    class Meta:
+        db_table = "documentos"
+        verbose_name = _("documento")
+        verbose_name_plural = _("documentos")
+        ordering = ["nombre"]
+        indexes = [
+            models.Index(fields=["folder", "nombre"], name="documentos_folder_nombre_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(tipo__in=TipoDocumento.values),
+                name="documentos_tipo_valid",
+                violation_error_message=_("El tipo de documento no es válido."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(formato__in=Formato.values),
+                name="documentos_formato_valid",
+                violation_error_message=_("El formato no es válido."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(size_bytes__gte=0),
+                name="documentos_size_not_negative",
+                violation_error_message=_("El tamaño no puede ser negativo."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1),
+                name="documentos_version_positive",
+                violation_error_message=_("La versión empieza en 1."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.nombre
+
+
+class DocumentoVersion(models.Model):
+    """One stored version of a document; numbers are unique per document.
+
+    Deleted with its document; `created_by` becomes NULL if its author is deleted.
+    """
+
+    id = uuid_primary_key()
+    # The unique (documento, version) index already serves lookups by documento.
+    documento = models.ForeignKey(
+        Documento,
+        on_delete=models.DB_CASCADE,
+        related_name="versions",
+        db_index=False,
+        verbose_name=_("documento"),
+    )
+    version = models.PositiveIntegerField(_("versión"), default=1, db_default=1)
+    storage_path = models.CharField(
+        _("ruta de almacenamiento"), max_length=1024, blank=True, default="", db_default=""
+    )
+    size_bytes = models.BigIntegerField(_("tamaño (bytes)"), default=0, db_default=0)
+    cambios = models.TextField(_("cambios"), blank=True, default="", db_default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DB_SET_NULL,
+        null=True,
+        blank=True,
+        db_column="created_by",
+        related_name="versiones_creadas",
+        verbose_name=_("creado por"),
+    )
+    created_at = models.DateTimeField(_("creado"), db_default=Now(), editable=False)
+
+    class Meta:
+        db_table = "documento_versions"
+        verbose_name = _("versión de documento")
+        verbose_name_plural = _("versiones de documento")
+        ordering = ["documento_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["documento", "version"],
+                name="documento_versions_unique_version",
+                violation_error_message=_("Esta versión del documento ya existe."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1),
+                name="documento_versions_version_positive",
+                violation_error_message=_("La versión empieza en 1."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(size_bytes__gte=0),
+                name="documento_versions_size_not_negative",
+                violation_error_message=_("El tamaño no puede ser negativo."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"v{self.version}"

@@ -1,0 +1,8 @@
+"""URLs of the project: the admin is the product's interface."""
+
+from django.contrib import admin
+from django.urls import path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,148 @@
+"""Construction projects (`proyectos`) and their teams (`proyecto_members`)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
+from piliquarts.db import TimestampedModel, empty_json, uuid_primary_key
+
+
+class TipoProyecto(models.TextChoices):
+    RESIDENCIAL = "residencial", _("Residencial")
+    COMERCIAL = "comercial", _("Comercial")
+    INDUSTRIAL = "industrial", _("Industrial")
+    OTRO = "otro", _("Otro")
+
+
+class EstadoProyecto(models.TextChoices):
+    ACTIVO = "activo", _("Activo")
+    PAUSADO = "pausado", _("Pausado")
+    COMPLETADO = "completado", _("Completado")
+    CANCELADO = "cancelado", _("Cancelado")
+
+
+class ProyectoRol(models.TextChoices):
+    GERENTE = "gerente", _("Gerente")
+    INGENIERO = "ingeniero", _("Ingeniero")
+    TECNICO = "tecnico", _("Técnico")
+    VIEWER = "viewer", _("Lector")
+
+
+class Proyecto(TimestampedModel):
+    """A construction project of a workspace; deleted with its workspace.
+
+    Its budget is never negative and it cannot end before it starts.
+    """
+
+    id = uuid_primary_key()
+    nombre = models.CharField(_("nombre"), max_length=255)
+    workspace = models.ForeignKey(
+        "workspaces.Workspace",
+        on_delete=models.DB_CASCADE,
+        related_name="proyectos",
+        verbose_name=_("workspace"),
+    )
+    descripcion = models.TextField(_("descripción"), blank=True, default="", db_default="")
+    tipo = models.CharField(
+        _("tipo"),
+        max_length=20,
+        choices=TipoProyecto,
+        default=TipoProyecto.OTRO,
+        db_default=TipoProyecto.OTRO,
+    )
+    estado = models.CharField(
+        _("estado"),
+        max_length=20,
+        choices=EstadoProyecto,
+        default=EstadoProyecto.ACTIVO,
+        db_default=EstadoProyecto.ACTIVO,
+    )
+    fecha_inicio = models.DateField(_("fecha de inicio"), null=True, blank=True)
+    fecha_fin = models.DateField(_("fecha de fin"), null=True, blank=True)
+    presupuesto = models.DecimalField(
+        _("presupuesto"), max_digits=15, decimal_places=2, null=True, blank=True
+    )
+    metadata = empty_json(_("metadatos"))
+
+    class Meta:
+        db_table = "proyectos"
+        verbose_name = _("proyecto")
+        verbose_name_plural = _("proyectos")
+        ordering = ["nombre"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(tipo__in=TipoProyecto.values),
+                name="proyectos_tipo_valid",
+                violation_error_message=_("El tipo de proyecto no es válido."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(estado__in=EstadoProyecto.values),
+                name="proyectos_estado_valid",
+                violation_error_message=_("El estado del proyecto no es válido."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(presupuesto__gte=0),
+                name="proyectos_presupuesto_not_negative",
+                violation_error_message=_("El presupuesto no puede ser negativo."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fecha_fin__gte=models.F("fecha_inicio")),
+                name="proyectos_fecha_fin_after_inicio",
+                violation_error_message=_(
+                    "La fecha de fin no puede ser anterior a la fecha de inicio."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.nombre
+
+
+class ProyectoMember(models.Model):
+    """A user's place in a project's team, with their role there (one per pair)."""
+
+    id = uuid_primary_key()
+    # The unique (proyecto, user) index already serves lookups by proyecto.
+    proyecto = models.ForeignKey(
+        Proyecto,
+        on_delete=models.DB_CASCADE,
+        related_name="members",
+        db_index=False,
+        verbose_name=_("proyecto"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DB_CASCADE,
+        related_name="proyecto_memberships",
+        verbose_name=_("usuario"),
+    )
+    rol = models.CharField(
+        _("rol"),
+        max_length=20,
+        choices=ProyectoRol,
+        default=ProyectoRol.VIEWER,
+        db_default=ProyectoRol.VIEWER,
+    )
+    joined_at = models.DateTimeField(_("se unió"), db_default=Now(), editable=False)
+
+    class Meta:
+        db_table = "proyecto_members"
+        verbose_name = _("miembro del proyecto")
+        verbose_name_plural = _("miembros del proyecto")
+        ordering = ["joined_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proyecto", "user"],
+                name="proyecto_members_unique_member",
+                violation_error_message=_("Este usuario ya es miembro del proyecto."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rol__in=ProyectoRol.values),
+                name="proyecto_members_rol_valid",
+                violation_error_message=_("El rol no es válido."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} en {self.proyecto} ({self.get_rol_display()})"

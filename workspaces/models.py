@@ -1,0 +1,110 @@
+"""Organizations (`workspaces`) and who belongs to them (`workspace_members`)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
+from piliquarts.db import TimestampedModel, empty_json, uuid_primary_key
+
+
+class Plan(models.TextChoices):
+    FREE = "free", _("Gratuito")
+    PRO = "pro", _("Pro")
+    ENTERPRISE = "enterprise", _("Empresa")
+
+
+class WorkspaceRol(models.TextChoices):
+    OWNER = "owner", _("Propietario")
+    ADMIN = "admin", _("Administrador")
+    MEMBER = "member", _("Miembro")
+    VIEWER = "viewer", _("Lector")
+
+
+class Workspace(TimestampedModel):
+    """A construction company's space: its projects, team and documents.
+
+    `owner` is the accountable user; the database refuses to delete a user who
+    still owns a workspace (ownership must move first).
+    """
+
+    id = uuid_primary_key()
+    nombre = models.CharField(_("nombre"), max_length=255)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    descripcion = models.TextField(_("descripción"), blank=True, default="", db_default="")
+    # DO_NOTHING leaves the foreign key without ON DELETE: the database refuses.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        related_name="owned_workspaces",
+        verbose_name=_("propietario"),
+    )
+    plan = models.CharField(
+        _("plan"), max_length=20, choices=Plan, default=Plan.FREE, db_default=Plan.FREE
+    )
+    settings = empty_json(_("configuración"))
+
+    class Meta:
+        db_table = "workspaces"
+        verbose_name = _("workspace")
+        verbose_name_plural = _("workspaces")
+        ordering = ["nombre"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(plan__in=Plan.values),
+                name="workspaces_plan_valid",
+                violation_error_message=_("El plan no es válido."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.nombre
+
+
+class WorkspaceMember(models.Model):
+    """A user's membership of a workspace, with their role there (one per pair)."""
+
+    id = uuid_primary_key()
+    # The unique (workspace, user) index already serves lookups by workspace.
+    workspace = models.ForeignKey(
+        Workspace,
+        on_delete=models.DB_CASCADE,
+        related_name="members",
+        db_index=False,
+        verbose_name=_("workspace"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DB_CASCADE,
+        related_name="workspace_memberships",
+        verbose_name=_("usuario"),
+    )
+    rol = models.CharField(
+        _("rol"),
+        max_length=20,
+        choices=WorkspaceRol,
+        default=WorkspaceRol.MEMBER,
+        db_default=WorkspaceRol.MEMBER,
+    )
+    joined_at = models.DateTimeField(_("se unió"), db_default=Now(), editable=False)
+
+    class Meta:
+        db_table = "workspace_members"
+        verbose_name = _("miembro del workspace")
+        verbose_name_plural = _("miembros del workspace")
+        ordering = ["joined_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "user"],
+                name="workspace_members_unique_member",
+                violation_error_message=_("Este usuario ya es miembro del workspace."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rol__in=WorkspaceRol.values),
+                name="workspace_members_rol_valid",
+                violation_error_message=_("El rol no es válido."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} en {self.workspace} ({self.get_rol_display()})"
