@@ -1,1 +1,44 @@
-"""Admin pages of this app."""
+"""Admin pages for users."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import UserChangeForm, UserCreationForm
+from accounts.models import User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Django's user admin (password change view, creation form) on the guide's columns."""
+
+    form = UserChangeForm
+    add_form = UserCreationForm
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Perfil"), {"fields": ("nombre", "avatar_url", "settings")}),
+        (_("Acceso"), {"fields": ("rol_global", "email_verified")}),
+        (_("Fechas"), {"fields": ("last_login", "created_at", "updated_at")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "email",
+                    "nombre",
+                    "rol_global",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+    readonly_fields = ("last_login", "created_at", "updated_at")
+    list_display = ("email", "nombre", "rol_global", "email_verified", "last_login")
+    list_filter = ("rol_global", "email_verified")
+    search_fields = ("email", "nombre")
+    ordering = ("email",)
+    filter_horizontal = ()

@@ -1,6 +1,7 @@
-"""The folder tree (`folders`), the files (`documentos`) and their history (`documento_versions`)."""
+"""The folder tree (`folders`), the files (`documentos`) and their versions."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
@@ -93,6 +94,12 @@ class Folder(TimestampedModel):
     def __str__(self):
         return self.path or self.nombre
 
+    def clean(self):
+        if self.parent_id and self.proyecto_id and self.parent.proyecto_id != self.proyecto_id:
+            raise ValidationError(
+                {"parent": _("La carpeta superior debe pertenecer al mismo proyecto.")}
+            )
+
 
 class Documento(TimestampedModel):
     """A file of a project, optionally inside a folder; deleted with either.
@@ -178,6 +185,12 @@ class Documento(TimestampedModel):
 
     def __str__(self):
         return self.nombre
+
+    def clean(self):
+        if self.folder_id and self.proyecto_id and self.folder.proyecto_id != self.proyecto_id:
+            raise ValidationError(
+                {"folder": _("La carpeta debe pertenecer al proyecto del documento.")}
+            )
 
 
 class DocumentoVersion(models.Model):

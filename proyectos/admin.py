@@ -1,1 +1,37 @@
-"""Admin pages of this app."""
+"""Admin pages for projects and their teams."""
+
+from django.contrib import admin
+
+from proyectos.models import Proyecto, ProyectoMember
+
+
+class ProyectoMemberInline(admin.TabularInline):
+    model = ProyectoMember
+    fields = ("user", "rol", "joined_at")
+    readonly_fields = ("joined_at",)
+    autocomplete_fields = ("user",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "proyecto")
+
+
+@admin.register(Proyecto)
+class ProyectoAdmin(admin.ModelAdmin):
+    list_display = ("nombre", "workspace", "tipo", "estado", "fecha_inicio", "fecha_fin")
+    list_select_related = ("workspace",)
+    list_filter = ("tipo", "estado")
+    search_fields = ("nombre", "workspace__nombre")
+    autocomplete_fields = ("workspace",)
+    readonly_fields = ("created_at", "updated_at")
+    inlines = (ProyectoMemberInline,)
+
+
+@admin.register(ProyectoMember)
+class ProyectoMemberAdmin(admin.ModelAdmin):
+    list_display = ("user", "proyecto", "rol", "joined_at")
+    list_select_related = ("user", "proyecto")
+    list_filter = ("rol",)
+    search_fields = ("user__email", "user__nombre", "proyecto__nombre")
+    autocomplete_fields = ("proyecto", "user")
+    readonly_fields = ("joined_at",)

@@ -1,1 +1,38 @@
-"""Admin pages of this app."""
+"""Admin pages for workspaces and their members."""
+
+from django.contrib import admin
+
+from workspaces.models import Workspace, WorkspaceMember
+
+
+class WorkspaceMemberInline(admin.TabularInline):
+    model = WorkspaceMember
+    fields = ("user", "rol", "joined_at")
+    readonly_fields = ("joined_at",)
+    autocomplete_fields = ("user",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "workspace")
+
+
+@admin.register(Workspace)
+class WorkspaceAdmin(admin.ModelAdmin):
+    list_display = ("nombre", "slug", "owner", "plan", "created_at")
+    list_select_related = ("owner",)
+    list_filter = ("plan",)
+    search_fields = ("nombre", "slug")
+    prepopulated_fields = {"slug": ("nombre",)}
+    autocomplete_fields = ("owner",)
+    readonly_fields = ("created_at", "updated_at")
+    inlines = (WorkspaceMemberInline,)
+
+
+@admin.register(WorkspaceMember)
+class WorkspaceMemberAdmin(admin.ModelAdmin):
+    list_display = ("user", "workspace", "rol", "joined_at")
+    list_select_related = ("user", "workspace")
+    list_filter = ("rol",)
+    search_fields = ("user__email", "user__nombre", "workspace__nombre")
+    autocomplete_fields = ("workspace", "user")
+    readonly_fields = ("joined_at",)
