@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import UserChangeForm, UserCreationForm
 from accounts.models import User
+from workspaces.models import Workspace
 
 
 @admin.register(User)
@@ -42,3 +43,10 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("email", "nombre")
     ordering = ("email",)
     filter_horizontal = ()
+
+    def get_deleted_objects(self, objs, request):
+        """List owned workspaces as protected, so the page explains what the database refuses."""
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        owned = Workspace.objects.filter(owner__in=objs).select_related("owner")
+        protected = [*protected, *owned]
+        return to_delete, model_count, perms_needed, protected
