@@ -69,7 +69,7 @@ def load_demo_data(data, *, reset_passwords=False):
 
 def _lookup(mapping, key, what):
     try:
-        return mapping[key.lower() if what == "user" else key]
+        return mapping[key]
     except KeyError:
         raise DemoDataError(f"Demo data refers to unknown {what} {key!r}.") from None
 
@@ -110,11 +110,11 @@ def _load_workspace(spec, users, created):
             slug=spec["slug"],
             nombre=spec["nombre"],
             descripcion=spec.get("descripcion", ""),
-            owner=_lookup(users, spec["owner"], "user"),
+            owner=_lookup(users, spec["owner"].lower(), "user"),
             plan=spec.get("plan", "free"),
         )
     for member in spec.get("members", []):
-        user = _lookup(users, member["user"], "user")
+        user = _lookup(users, member["user"].lower(), "user")
         if not WorkspaceMember.objects.filter(workspace=workspace, user=user).exists():
             _create(WorkspaceMember, created, workspace=workspace, user=user, rol=member["rol"])
     return workspace
@@ -139,7 +139,7 @@ def _load_proyecto(spec, users, workspaces, created):
         }
         proyecto = _create(Proyecto, created, workspace=workspace, nombre=spec["nombre"], **fields)
     for member in spec.get("members", []):
-        user = _lookup(users, member["user"], "user")
+        user = _lookup(users, member["user"].lower(), "user")
         if not ProyectoMember.objects.filter(proyecto=proyecto, user=user).exists():
             _create(ProyectoMember, created, proyecto=proyecto, user=user, rol=member["rol"])
     for path in spec.get("folders", []):

@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 
+from piliquarts.forms import MembershipInlineForm
 from proyectos.models import Proyecto, ProyectoMember
 
 
 class ProyectoMemberInline(admin.TabularInline):
     model = ProyectoMember
+    form = MembershipInlineForm
     fields = ("user", "rol", "joined_at")
     readonly_fields = ("joined_at",)
     autocomplete_fields = ("user",)

@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 
+from piliquarts.forms import MembershipInlineForm
 from workspaces.models import Workspace, WorkspaceMember
 
 
 class WorkspaceMemberInline(admin.TabularInline):
     model = WorkspaceMember
+    form = MembershipInlineForm
     fields = ("user", "rol", "joined_at")
     readonly_fields = ("joined_at",)
     autocomplete_fields = ("user",)

@@ -1,0 +1,172 @@
+"""Every admin page opens for a platform admin, and none runs more queries as rows grow."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.tests.factories import AdminUserFactory, UserFactory
+from auditoria.models import Actividad
+from auditoria.tests.factories import ActividadFactory
+from documentos.models import Documento, DocumentoVersion, Folder
+from documentos.tests.factories import DocumentoFactory, DocumentoVersionFactory, FolderFactory
+from proyectos.models import Proyecto, ProyectoMember
+from proyectos.tests.factories import ProyectoFactory, ProyectoMemberFactory
+from workspaces.models import Workspace, WorkspaceMember
+from workspaces.tests.factories import WorkspaceFactory, WorkspaceMemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _full_actividad():
+    proyecto = ProyectoFactory()
+    return ActividadFactory(proyecto=proyecto, workspace=proyecto.workspace)
+
+
+def _documento_in_folder():
+    folder = FolderFactory()
+    return DocumentoFactory(proyecto=folder.proyecto, folder=folder)
+
+
+# model -> a factory making one fully related row of it
+ROW_FACTORIES = {
+    User: UserFactory,
+    Workspace: WorkspaceFactory,
+    WorkspaceMember: WorkspaceMemberFactory,
+    Proyecto: ProyectoFactory,
+    ProyectoMember: ProyectoMemberFactory,
+    Folder: lambda: FolderFactory(parent=FolderFactory()),
+    Documento: _documento_in_folder,
+    DocumentoVersion: DocumentoVersionFactory,
+    Actividad: _full_actividad,
+}
+
+
+def _url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def _count_queries(client, url):
+    client.get(url)  # warm up: the first request of a session also writes the session
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(AdminUserFactory())
+    return client
+
+
+@pytest.mark.parametrize("model", ROW_FACTORIES, ids=lambda m: m._meta.db_table)
+def test_changelist_queries_do_not_grow_with_rows(admin_client, model):
+    ROW_FACTORIES[model]()
+    few = _count_queries(admin_client, _url(model, "changelist"))
+    for _ in range(6):
+        ROW_FACTORIES[model]()
+    assert _count_queries(admin_client, _url(model, "changelist")) == few
+
+
+@pytest.mark.parametrize("model", ROW_FACTORIES, ids=lambda m: m._meta.db_table)
+def test_changelist_search_opens(admin_client, model):
+    ROW_FACTORIES[model]()
+    response = admin_client.get(_url(model, "changelist"), {"q": "a"})
+    assert response.status_code == 200
+
+
+INLINE_CHILDREN = {
+    # parent model -> (make parent, add one inline child to it)
+    Workspace: (WorkspaceFactory, lambda ws: WorkspaceMemberFactory(workspace=ws)),
+    Proyecto: (ProyectoFactory, lambda p: ProyectoMemberFactory(proyecto=p)),
+    Folder: (
+        FolderFactory,
+        lambda f: (
+            FolderFactory(proyecto=f.proyecto, parent=f),
+            DocumentoFactory(proyecto=f.proyecto, folder=f),
+        ),
+    ),
+    Documento: (DocumentoFactory, lambda d: DocumentoVersionFactory(documento=d)),
+}
+
+
+@pytest.mark.parametrize("model", INLINE_CHILDREN, ids=lambda m: m._meta.db_table)
+def test_change_page_queries_do_not_grow_with_inline_rows(admin_client, model):
+    make_parent, add_child = INLINE_CHILDREN[model]
+    parent = make_parent()
+    add_child(parent)
+    few = _count_queries(admin_client, _url(model, "change", parent.pk))
+    for _ in range(5):
+        add_child(parent)
+    assert _count_queries(admin_client, _url(model, "change", parent.pk)) == few
+
+
+@pytest.mark.parametrize("model", ROW_FACTORIES, ids=lambda m: m._meta.db_table)
+def test_change_page_opens(admin_client, model):
+    obj = ROW_FACTORIES[model]()
+    assert admin_client.get(_url(model, "change", obj.pk)).status_code == 200
+
+
+@pytest.mark.parametrize("rol", ["member", "viewer", "guest"])
+def test_users_without_an_admin_role_cannot_enter_the_admin(client, rol):
+    client.force_login(UserFactory(rol_global=rol))
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_audit_rows_cannot_be_added_changed_or_deleted_in_the_admin(admin_client):
+    actividad = _full_actividad()
+    assert admin_client.get(_url(Actividad, "add")).status_code == 403
+    assert (
+        admin_client.post(_url(Actividad, "delete", actividad.pk), {"post": "yes"}).status_code
+        == 403
+    )
+    page = admin_client.get(_url(Actividad, "change", actividad.pk)).content.decode()
+    assert 'name="_save"' not in page
+
+
+def test_deleting_a_workspace_owner_in_the_admin_explains_the_refusal(admin_client):
+    workspace = WorkspaceFactory(nombre="Constructora Andes")
+    response = admin_client.post(_url(User, "delete", workspace.owner.pk), {"post": "yes"})
+    assert response.status_code == 200
+    assert "Constructora Andes" in response.content.decode()
+    assert User.objects.filter(pk=workspace.owner.pk).exists()
+
+
+def test_user_change_page_never_shows_the_password_hash(admin_client):
+    user = UserFactory(password="s3creto-largo")
+    page = admin_client.get(_url(User, "change", user.pk)).content.decode()
+    encoded_hash = user.password.split("$")[-1]
+    assert encoded_hash not in page
+
+
+def test_admin_creates_a_folder_with_its_path(admin_client):
+    parent = FolderFactory(nombre="Planos")
+    response = admin_client.post(
+        _url(Folder, "add"),
+        {
+            "proyecto": parent.proyecto.pk,
+            "parent": parent.pk,
+            "nombre": "Estructura",
+            **_empty_inline_management("children", "documentos"),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Folder.objects.get(nombre="Estructura").path == "/Planos/Estructura"
+
+
+def _empty_inline_management(*prefixes):
+    data = {}
+    for prefix in prefixes:
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": "0",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
+    return data
