@@ -5,6 +5,7 @@ mode; production sets DEBUG=False, a real SECRET_KEY, ALLOWED_HOSTS and a
 PostgreSQL DATABASE_URL, and then `check --deploy` is clean.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -20,7 +21,9 @@ DEBUG = env.bool("DEBUG", default=True)
 
 # Only a DEBUG run may fall back to the development key.
 DEV_SECRET_KEY = "django-insecure-dev-only-key-never-use-in-production"
-SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY if DEBUG else "")
+# Read as-is: django-environ would treat a key starting with "$" as a reference
+# to another variable, and random keys often do.
+SECRET_KEY = os.environ.get("SECRET_KEY") or (DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 

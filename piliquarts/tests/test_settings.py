@@ -46,7 +46,8 @@ def test_production_configuration_passes_check_deploy_without_warnings():
         "--fail-level",
         "WARNING",
         DEBUG="False",
-        SECRET_KEY=get_random_secret_key(),
+        # A "$" first is how django-environ would mistake a key for a reference.
+        SECRET_KEY="$" + get_random_secret_key(),
         ALLOWED_HOSTS="quarts.example.com",
         DATABASE_URL="sqlite:////tmp/piliquarts-deploy-check.sqlite3",
     )
