@@ -2,11 +2,14 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import UserChangeForm, UserCreationForm
 from accounts.models import User
-from workspaces.models import Workspace
+from accounts.permissions import access_for
+from proyectos.models import ProyectoMember
+from workspaces.models import Workspace, WorkspaceMember
 
 
 @admin.register(User)
@@ -43,6 +46,41 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("email", "nombre")
     ordering = ("email",)
     filter_horizontal = ()
+
+    def get_queryset(self, request):
+        """Platform admins see everyone; others see themselves and the people they work with."""
+        queryset = super().get_queryset(request)
+        access = access_for(request.user)
+        if access.is_platform_admin:
+            return queryset
+        return queryset.filter(
+            Q(pk=request.user.pk)
+            | Q(
+                pk__in=WorkspaceMember.objects.filter(
+                    workspace_id__in=access.workspace_ids()
+                ).values("user_id")
+            )
+            | Q(
+                pk__in=ProyectoMember.objects.filter(proyecto_id__in=access.proyecto_ids()).values(
+                    "user_id"
+                )
+            )
+        )
+
+    def has_module_permission(self, request):
+        return request.user.is_active
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
     def get_deleted_objects(self, objs, request):
         """List owned workspaces as protected, so the page explains what the database refuses."""

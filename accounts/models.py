@@ -44,7 +44,8 @@ class User(AbstractBaseUser, TimestampedModel):
     """A person with an email login; `rol_global` is their platform-wide role.
 
     The password hash lives in the guide's `password_hash` column. Emails are
-    unique regardless of case. Owners and admins may enter the admin.
+    unique regardless of case. Every active user may enter the admin, where
+    `accounts.permissions` decides what they see and do.
     """
 
     id = uuid_primary_key()
@@ -93,15 +94,17 @@ class User(AbstractBaseUser, TimestampedModel):
 
     @property
     def is_staff(self):
-        """Admin access follows the platform role (owner and admin)."""
-        return self.is_active and self.rol_global in ADMIN_ROLES
+        """Everyone may enter the admin; what they see there follows their roles."""
+        return self.is_active
 
     @property
     def is_superuser(self):
-        return self.is_staff
+        """Platform owners and admins manage everything."""
+        return self.is_active and self.rol_global in ADMIN_ROLES
 
     def has_perm(self, perm, obj=None):
-        return self.is_staff
+        # Pages scoped by memberships ask accounts.permissions instead of this.
+        return self.is_superuser
 
     def has_perms(self, perm_list, obj=None):
         return all(self.has_perm(perm, obj) for perm in perm_list)

@@ -2,11 +2,16 @@
 
 from django.contrib import admin
 
+from accounts.admin_scope import ScopedModelAdmin
+from accounts.permissions import Kind
 from auditoria.models import Actividad
 
 
 @admin.register(Actividad)
-class ActividadAdmin(admin.ModelAdmin):
+class ActividadAdmin(ScopedModelAdmin):
+    access_kind = Kind.ACTIVIDAD
+    workspace_field = "workspace_id"
+    proyecto_field = "proyecto_id"
     list_display = (
         "created_at",
         "tipo",

@@ -1,17 +1,23 @@
 """Admin pages for folders, documents and their versions."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_scope import ScopedInline, ScopedModelAdmin
+from accounts.permissions import Kind
 from documentos import services
 from documentos.models import Documento, DocumentoVersion, Folder
 
 
-class SubfolderInline(admin.TabularInline):
+class SubfolderInline(ScopedInline, admin.TabularInline):
     """The folder's children, for browsing; folders are created from their own page."""
 
     model = Folder
+    access_kind = Kind.FOLDER
+    workspace_field = "proyecto__workspace_id"
+    proyecto_field = "proyecto_id"
     fk_name = "parent"
     fields = ("nombre", "path", "updated_at")
     readonly_fields = fields
@@ -25,8 +31,11 @@ class SubfolderInline(admin.TabularInline):
         return False
 
 
-class FolderDocumentoInline(admin.TabularInline):
+class FolderDocumentoInline(ScopedInline, admin.TabularInline):
     model = Documento
+    access_kind = Kind.DOCUMENTO
+    workspace_field = "proyecto__workspace_id"
+    proyecto_field = "proyecto_id"
     fields = ("nombre", "tipo", "formato", "version", "updated_at")
     readonly_fields = fields
     show_change_link = True
@@ -38,7 +47,10 @@ class FolderDocumentoInline(admin.TabularInline):
 
 
 @admin.register(Folder)
-class FolderAdmin(admin.ModelAdmin):
+class FolderAdmin(ScopedModelAdmin):
+    access_kind = Kind.FOLDER
+    workspace_field = "proyecto__workspace_id"
+    proyecto_field = "proyecto_id"
     list_display = ("path", "proyecto", "updated_at")
     list_select_related = ("proyecto",)
     search_fields = ("nombre", "path")
@@ -67,8 +79,11 @@ class FolderAdmin(admin.ModelAdmin):
             obj._state.adding = False
 
 
-class DocumentoVersionInline(admin.TabularInline):
+class DocumentoVersionInline(ScopedInline, admin.TabularInline):
     model = DocumentoVersion
+    access_kind = Kind.DOCUMENTO_VERSION
+    workspace_field = "proyecto__workspace_id"
+    proyecto_field = "proyecto_id"
     fields = ("version", "size", "cambios", "created_by", "created_at")
     readonly_fields = fields
     extra = 0
@@ -86,7 +101,10 @@ class DocumentoVersionInline(admin.TabularInline):
 
 
 @admin.register(Documento)
-class DocumentoAdmin(admin.ModelAdmin):
+class DocumentoAdmin(ScopedModelAdmin):
+    access_kind = Kind.DOCUMENTO
+    workspace_field = "proyecto__workspace_id"
+    proyecto_field = "proyecto_id"
     list_display = (
         "nombre",
         "proyecto",
@@ -126,8 +144,12 @@ class DocumentoAdmin(admin.ModelAdmin):
 
 
 @admin.register(DocumentoVersion)
-class DocumentoVersionAdmin(admin.ModelAdmin):
+class DocumentoVersionAdmin(ScopedModelAdmin):
     """Versions are history: they are read here, and written only by new uploads."""
+
+    access_kind = Kind.DOCUMENTO_VERSION
+    workspace_field = "documento__proyecto__workspace_id"
+    proyecto_field = "documento__proyecto_id"
 
     list_display = ("documento", "version", "size", "created_by", "created_at")
     list_select_related = ("documento", "created_by")
@@ -152,5 +174,9 @@ class DocumentoVersionAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # Deleting stays allowed where the role allows it, so a document goes with its
+    # versions; a single version alone is never deleted (no gaps in the history).
+    actions = None
+
+    def delete_view(self, request, object_id, extra_context=None):
+        raise PermissionDenied

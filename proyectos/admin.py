@@ -2,12 +2,17 @@
 
 from django.contrib import admin
 
+from accounts.admin_scope import ScopedInline, ScopedModelAdmin
+from accounts.permissions import Kind
 from piliquarts.forms import MembershipInlineForm
 from proyectos.models import Proyecto, ProyectoMember
 
 
-class ProyectoMemberInline(admin.TabularInline):
+class ProyectoMemberInline(ScopedInline, admin.TabularInline):
     model = ProyectoMember
+    access_kind = Kind.PROYECTO_MEMBER
+    workspace_field = "workspace_id"
+    proyecto_field = "id"
     form = MembershipInlineForm
     fields = ("user", "rol", "joined_at")
     readonly_fields = ("joined_at",)
@@ -19,7 +24,10 @@ class ProyectoMemberInline(admin.TabularInline):
 
 
 @admin.register(Proyecto)
-class ProyectoAdmin(admin.ModelAdmin):
+class ProyectoAdmin(ScopedModelAdmin):
+    access_kind = Kind.PROYECTO
+    workspace_field = "workspace_id"
+    proyecto_field = "id"
     list_display = ("nombre", "workspace", "tipo", "estado", "fecha_inicio", "fecha_fin")
     list_select_related = ("workspace",)
     list_filter = ("tipo", "estado")
@@ -30,7 +38,10 @@ class ProyectoAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProyectoMember)
-class ProyectoMemberAdmin(admin.ModelAdmin):
+class ProyectoMemberAdmin(ScopedModelAdmin):
+    access_kind = Kind.PROYECTO_MEMBER
+    workspace_field = "proyecto__workspace_id"
+    proyecto_field = "proyecto_id"
     list_display = ("user", "proyecto", "rol", "joined_at")
     list_select_related = ("user", "proyecto")
     list_filter = ("rol",)

@@ -2,12 +2,16 @@
 
 from django.contrib import admin
 
+from accounts.admin_scope import ScopedInline, ScopedModelAdmin
+from accounts.permissions import Kind
 from piliquarts.forms import MembershipInlineForm
 from workspaces.models import Workspace, WorkspaceMember
 
 
-class WorkspaceMemberInline(admin.TabularInline):
+class WorkspaceMemberInline(ScopedInline, admin.TabularInline):
     model = WorkspaceMember
+    access_kind = Kind.WORKSPACE_MEMBER
+    workspace_field = "id"
     form = MembershipInlineForm
     fields = ("user", "rol", "joined_at")
     readonly_fields = ("joined_at",)
@@ -19,7 +23,9 @@ class WorkspaceMemberInline(admin.TabularInline):
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(admin.ModelAdmin):
+class WorkspaceAdmin(ScopedModelAdmin):
+    access_kind = Kind.WORKSPACE
+    workspace_field = "id"
     list_display = ("nombre", "slug", "owner", "plan", "created_at")
     list_select_related = ("owner",)
     list_filter = ("plan",)
@@ -31,7 +37,9 @@ class WorkspaceAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkspaceMember)
-class WorkspaceMemberAdmin(admin.ModelAdmin):
+class WorkspaceMemberAdmin(ScopedModelAdmin):
+    access_kind = Kind.WORKSPACE_MEMBER
+    workspace_field = "workspace_id"
     list_display = ("user", "workspace", "rol", "joined_at")
     list_select_related = ("user", "workspace")
     list_filter = ("rol",)

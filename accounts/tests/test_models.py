@@ -45,10 +45,11 @@ def test_login_by_email_ignores_letter_case(client):
 
 
 @pytest.mark.parametrize(
-    ("rol", "may_enter"),
+    ("rol", "manages_everything"),
     [("owner", True), ("admin", True), ("member", False), ("viewer", False), ("guest", False)],
 )
-def test_admin_access_follows_rol_global(rol, may_enter):
+def test_platform_roles_owner_and_admin_manage_everything(rol, manages_everything):
     user = UserFactory(rol_global=rol)
-    assert user.is_staff is may_enter
-    assert user.has_perm("proyectos.view_proyecto") is may_enter
+    assert user.is_staff, "everyone enters the admin; memberships decide what they see"
+    assert user.is_superuser is manages_everything
+    assert user.has_perm("proyectos.view_proyecto") is manages_everything

@@ -39,8 +39,8 @@ def test_seed_demo_creates_the_guide_demo_data(client):
     assert client.login(email="admin@piliquarts.com", password="admin123")
     assert client.login(email="test@piliquarts.com", password="test123")
     admin = User.objects.get(email="admin@piliquarts.com")
-    assert admin.is_staff
-    assert not User.objects.get(email="test@piliquarts.com").is_staff
+    assert admin.is_superuser
+    assert not User.objects.get(email="test@piliquarts.com").is_superuser
 
 
 def test_demo_passwords_are_hashed():

@@ -1,0 +1,199 @@
+"""Who may see and do what: the guide's three role columns, applied in one place.
+
+A user's reach comes from their memberships: `workspace_members.rol` over a
+whole workspace, `proyecto_members.rol` over one project. `users.rol_global`
+sets the frame: owner and admin manage everything; viewer and guest are
+read-only; a guest sees only the projects they are a member of.
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.db.models import Q
+
+from accounts.models import ADMIN_ROLES, RolGlobal
+from proyectos.models import ProyectoMember
+from workspaces.models import WorkspaceMember
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    ADD = "add"
+    CHANGE = "change"
+    DELETE = "delete"
+
+
+class Kind(StrEnum):
+    """What a permission is about; each model of the admin is one kind."""
+
+    USER = "user"
+    WORKSPACE = "workspace"
+    WORKSPACE_MEMBER = "workspace_member"
+    PROYECTO = "proyecto"
+    PROYECTO_MEMBER = "proyecto_member"
+    FOLDER = "folder"
+    DOCUMENTO = "documento"
+    DOCUMENTO_VERSION = "documento_version"
+    ACTIVIDAD = "actividad"
+
+
+VIEW = frozenset({Action.VIEW})
+ALL = frozenset(Action)
+EDIT = frozenset({Action.VIEW, Action.ADD, Action.CHANGE})
+CONTENT = (Kind.FOLDER, Kind.DOCUMENTO, Kind.DOCUMENTO_VERSION)
+
+# What each workspace role may do to each kind of thing inside its workspace.
+WORKSPACE_ROLES = {
+    "owner": {
+        Kind.WORKSPACE: frozenset({Action.VIEW, Action.CHANGE, Action.DELETE}),
+        Kind.WORKSPACE_MEMBER: ALL,
+        Kind.PROYECTO: ALL,
+        Kind.PROYECTO_MEMBER: ALL,
+        **dict.fromkeys(CONTENT, ALL),
+        Kind.ACTIVIDAD: VIEW,
+        Kind.USER: VIEW,
+    },
+    "admin": {
+        Kind.WORKSPACE: frozenset({Action.VIEW, Action.CHANGE}),
+        Kind.WORKSPACE_MEMBER: ALL,
+        Kind.PROYECTO: ALL,
+        Kind.PROYECTO_MEMBER: ALL,
+        **dict.fromkeys(CONTENT, ALL),
+        Kind.ACTIVIDAD: VIEW,
+        Kind.USER: VIEW,
+    },
+    "member": {
+        Kind.WORKSPACE: VIEW,
+        Kind.WORKSPACE_MEMBER: VIEW,
+        Kind.PROYECTO: EDIT,
+        Kind.PROYECTO_MEMBER: VIEW,
+        **dict.fromkeys(CONTENT, EDIT),
+        Kind.ACTIVIDAD: VIEW,
+        Kind.USER: VIEW,
+    },
+    "viewer": dict.fromkeys(Kind, VIEW),
+}
+
+# What each project role may do to each kind of thing inside its project.
+PROYECTO_ROLES = {
+    "gerente": {
+        Kind.PROYECTO: frozenset({Action.VIEW, Action.CHANGE, Action.DELETE}),
+        Kind.PROYECTO_MEMBER: ALL,
+        **dict.fromkeys(CONTENT, ALL),
+        Kind.ACTIVIDAD: VIEW,
+        Kind.USER: VIEW,
+    },
+    "ingeniero": {
+        Kind.PROYECTO: VIEW,
+        Kind.PROYECTO_MEMBER: VIEW,
+        **dict.fromkeys(CONTENT, ALL),
+        Kind.ACTIVIDAD: VIEW,
+        Kind.USER: VIEW,
+    },
+    "tecnico": {
+        Kind.PROYECTO: VIEW,
+        Kind.PROYECTO_MEMBER: VIEW,
+        Kind.FOLDER: VIEW,
+        Kind.DOCUMENTO: frozenset({Action.VIEW, Action.ADD}),
+        Kind.DOCUMENTO_VERSION: frozenset({Action.VIEW, Action.ADD}),
+        Kind.ACTIVIDAD: VIEW,
+        Kind.USER: VIEW,
+    },
+    "viewer": {kind: VIEW for kind in Kind if kind not in (Kind.WORKSPACE, Kind.WORKSPACE_MEMBER)},
+}
+
+READ_ONLY_GLOBAL_ROLES = frozenset({RolGlobal.VIEWER, RolGlobal.GUEST})
+
+
+@dataclass
+class Access:
+    """One user's memberships, loaded once (two small queries) and asked many times."""
+
+    user: object
+    workspace_roles: dict = field(default_factory=dict)  # workspace_id -> rol
+    proyecto_roles: dict = field(default_factory=dict)  # proyecto_id -> (workspace_id, rol)
+
+    @property
+    def is_platform_admin(self):
+        return self.user.is_active and self.user.rol_global in ADMIN_ROLES
+
+    @property
+    def read_only(self):
+        return self.user.rol_global in READ_ONLY_GLOBAL_ROLES
+
+    @property
+    def is_guest(self):
+        return self.user.rol_global == RolGlobal.GUEST
+
+    # -- what the user may do to one thing ---------------------------------
+
+    def allowed(self, kind, *, workspace_id=None, proyecto_id=None):
+        """The actions allowed on a `kind` thing of that workspace and/or project."""
+        if self.is_platform_admin:
+            return ALL
+        actions = set()
+        if not self.is_guest and workspace_id in self.workspace_roles:
+            actions |= WORKSPACE_ROLES[self.workspace_roles[workspace_id]].get(kind, set())
+        if proyecto_id in self.proyecto_roles:
+            actions |= PROYECTO_ROLES[self.proyecto_roles[proyecto_id][1]].get(kind, set())
+        if self.read_only:
+            actions &= VIEW
+        return frozenset(actions)
+
+    def can(self, action, kind, *, workspace_id=None, proyecto_id=None):
+        return action in self.allowed(kind, workspace_id=workspace_id, proyecto_id=proyecto_id)
+
+    def can_anywhere(self, action, kind):
+        """May the user do `action` to some `kind` thing (to offer the add button, say)?"""
+        if self.is_platform_admin:
+            return True
+        return any(self.can(action, kind, workspace_id=ws) for ws in self.workspace_roles) or any(
+            self.can(action, kind, workspace_id=ws, proyecto_id=p)
+            for p, (ws, _rol) in self.proyecto_roles.items()
+        )
+
+    # -- which rows the user may see or act on -----------------------------
+
+    def workspace_ids(self, action=Action.VIEW, kind=Kind.WORKSPACE):
+        return [ws for ws in self.workspace_roles if self.can(action, kind, workspace_id=ws)]
+
+    def proyecto_ids(self, action=Action.VIEW, kind=Kind.PROYECTO):
+        return [
+            p
+            for p, (ws, _rol) in self.proyecto_roles.items()
+            if self.can(action, kind, workspace_id=ws, proyecto_id=p)
+        ]
+
+    def filter_q(self, kind, *, workspace_field, proyecto_field=None, action=Action.VIEW):
+        """A Q selecting the rows of `kind` the user may `action` (None: every row)."""
+        if self.is_platform_admin:
+            return None
+        q = Q(pk__in=[])
+        workspaces = self.workspace_ids(action, kind)
+        if workspaces and workspace_field:
+            q |= Q(**{f"{workspace_field}__in": workspaces})
+        if proyecto_field:
+            proyectos = self.proyecto_ids(action, kind)
+            if proyectos:
+                q |= Q(**{f"{proyecto_field}__in": proyectos})
+        return q
+
+
+def access_for(user):
+    """The user's `Access`, cached on the user object for the rest of the request."""
+    cached = getattr(user, "_access", None)
+    if cached is not None:
+        return cached
+    access = Access(user=user)
+    if user.is_authenticated and user.is_active:
+        access.workspace_roles = dict(
+            WorkspaceMember.objects.filter(user=user).values_list("workspace_id", "rol")
+        )
+        access.proyecto_roles = {
+            proyecto_id: (workspace_id, rol)
+            for proyecto_id, workspace_id, rol in ProyectoMember.objects.filter(
+                user=user
+            ).values_list("proyecto_id", "proyecto__workspace_id", "rol")
+        }
+    user._access = access
+    return access
