@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 
 def assert_database_refuses_update(instance, **bad_values):
@@ -24,3 +25,12 @@ def validation_errors(instance, **values):
     with pytest.raises(ValidationError) as excinfo:
         instance.full_clean()
     return excinfo.value.message_dict
+
+
+def admin_login(client, email, password):
+    """Log in through the admin's login form, as a person would; True if it worked."""
+    response = client.post(
+        reverse("admin:login"),
+        {"username": email, "password": password, "next": reverse("admin:index")},
+    )
+    return response.status_code == 302 and "_auth_user_id" in client.session

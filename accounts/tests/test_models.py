@@ -5,6 +5,7 @@ import pytest
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from piliquarts.testing import (
+    admin_login,
     assert_database_refuses_insert,
     assert_database_refuses_update,
     validation_errors,
@@ -40,8 +41,8 @@ def test_password_hash_is_stored_in_the_guide_column():
 
 def test_login_by_email_ignores_letter_case(client):
     UserFactory(email="ana@example.com", password="s3creto-largo")
-    assert client.login(email="ANA@example.COM", password="s3creto-largo")
-    assert not client.login(email="ana@example.com", password="otra")
+    assert admin_login(client, "ANA@example.COM", "s3creto-largo")
+    assert not admin_login(client, "ana@example.com", "otra")
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from django.db import connection
 
 from accounts.models import User
 from documentos.models import Folder
+from piliquarts.testing import admin_login
 from proyectos.models import Proyecto, ProyectoMember
 from workspaces.models import Workspace, WorkspaceMember
 
@@ -36,8 +37,8 @@ def test_seed_demo_creates_the_guide_demo_data(client):
     assert Workspace.objects.count() == 1
     assert Proyecto.objects.count() == 2
     assert Folder.objects.count() == 3
-    assert client.login(email="admin@piliquarts.com", password="admin123")
-    assert client.login(email="test@piliquarts.com", password="test123")
+    assert admin_login(client, "admin@piliquarts.com", "admin123")
+    assert admin_login(client, "test@piliquarts.com", "test123")
     admin = User.objects.get(email="admin@piliquarts.com")
     assert admin.is_superuser
     assert not User.objects.get(email="test@piliquarts.com").is_superuser
@@ -72,7 +73,7 @@ def test_seed_demo_keeps_a_changed_password(client):
     admin.set_password("una-clave-nueva-larga")
     admin.save()
     call_command("seed_demo", verbosity=0)
-    assert client.login(email="admin@piliquarts.com", password="una-clave-nueva-larga")
+    assert admin_login(client, "admin@piliquarts.com", "una-clave-nueva-larga")
 
 
 def test_seed_demo_resets_passwords_only_when_asked(client):
@@ -81,7 +82,7 @@ def test_seed_demo_resets_passwords_only_when_asked(client):
     admin.set_password("una-clave-nueva-larga")
     admin.save()
     call_command("seed_demo", "--reset-passwords", verbosity=0)
-    assert client.login(email="admin@piliquarts.com", password="admin123")
+    assert admin_login(client, "admin@piliquarts.com", "admin123")
 
 
 def test_seed_demo_refuses_on_a_production_configuration(settings):
