@@ -6,7 +6,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/piliquarts
 SQLITE_TEST_URL := sqlite:///$(CURDIR)/test.sqlite3
 PYTEST_ARGS ?=
 
-.PHONY: run test check test-sqlite test-postgresql install
+.PHONY: run serve test check test-sqlite test-postgresql install system-deps
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || \
@@ -23,6 +23,15 @@ run: $(VENV)/.installed
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver
 
+# Production: DEBUG=False, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL in the environment or .env.
+serve: $(VENV)/.installed
+	./scripts/serve.sh
+
+# What the tests need from the system: PostgreSQL up, Chromium for the browser tests.
+system-deps:
+	./scripts/ensure_postgres.sh
+	./scripts/ensure_chromium.sh
+
 check: $(VENV)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -30,11 +39,10 @@ check: $(VENV)/.installed
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py erd --check
 
-test-sqlite: $(VENV)/.installed
+test-sqlite: $(VENV)/.installed system-deps
 	DATABASE_URL=$(SQLITE_TEST_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
-test-postgresql: $(VENV)/.installed
-	./scripts/ensure_postgres.sh
+test-postgresql: $(VENV)/.installed system-deps
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
 test: check test-sqlite test-postgresql

@@ -1,0 +1,104 @@
+"""The admin in a real browser (headless Chromium from Debian, driven by Selenium)."""
+
+import shutil
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+from accounts.tests.factories import UserFactory
+from proyectos.tests.factories import ProyectoFactory
+from workspaces.tests.factories import WorkspaceMemberFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "una-clave-larga-de-prueba"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    assert chromium and driver, "install Debian's chromium and chromium-driver"
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,1024",
+    ):
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "es"})
+    chrome = webdriver.Chrome(service=Service(driver), options=options)
+    chrome.implicitly_wait(5)
+    yield chrome
+    chrome.quit()
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True  # seed_demo refuses to run on a production configuration
+    call_command("seed_demo", verbosity=0)
+    settings.DEBUG = False
+
+
+def _login(browser, live_server, email, password):
+    browser.delete_all_cookies()
+    browser.get(live_server.url + reverse("admin:login"))
+    browser.find_element(By.NAME, "username").send_keys(email)
+    browser.find_element(By.NAME, "password").send_keys(password)
+    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    # The user tools appear once the login has gone through and the index is shown.
+    WebDriverWait(browser, 10).until(
+        expected_conditions.presence_of_element_located((By.ID, "user-tools"))
+    )
+
+
+def _open(browser, live_server, name):
+    browser.get(live_server.url + reverse(name))
+    return browser.find_element(By.TAG_NAME, "body").text
+
+
+def test_demo_admin_logs_in_and_browses_projects_and_folders(browser, live_server, demo):
+    _login(browser, live_server, "admin@piliquarts.com", "admin123")
+    assert "PILi Quarts" in browser.title
+    projects = _open(browser, live_server, "admin:proyectos_proyecto_changelist")
+    assert "Edificio Residencial Miraflores" in projects
+    browser.find_element(By.LINK_TEXT, "Edificio Residencial Miraflores").click()
+    assert "test@piliquarts.com" in browser.find_element(By.TAG_NAME, "body").text
+    folders = _open(browser, live_server, "admin:documentos_folder_changelist")
+    for path in ("/Planos", "/Contratos", "/Cotizaciones"):
+        assert path in folders
+
+
+def test_member_of_another_workspace_sees_none_of_it(browser, live_server, demo):
+    outsider = UserFactory(email="otro@example.com", password=PASSWORD)
+    WorkspaceMemberFactory(workspace=ProyectoFactory(nombre="Obra Ajena").workspace,
+                           user=outsider, rol="owner")  # fmt: skip
+    _login(browser, live_server, "otro@example.com", PASSWORD)
+    projects = _open(browser, live_server, "admin:proyectos_proyecto_changelist")
+    assert "Obra Ajena" in projects
+    assert "Miraflores" not in projects
+    assert "San Isidro" not in projects
+    folders = _open(browser, live_server, "admin:documentos_folder_changelist")
+    assert "/Planos" not in folders
+
+
+def test_a_viewer_finds_no_save_button(browser, live_server):
+    proyecto = ProyectoFactory(nombre="Obra Vista")
+    viewer = UserFactory(email="lector@example.com", password=PASSWORD)
+    WorkspaceMemberFactory(workspace=proyecto.workspace, user=viewer, rol="viewer")
+    _login(browser, live_server, "lector@example.com", PASSWORD)
+    browser.get(live_server.url + reverse("admin:proyectos_proyecto_change", args=[proyecto.pk]))
+    assert "Obra Vista" in browser.find_element(By.TAG_NAME, "body").text
+    assert not browser.find_elements(By.NAME, "_save")
