@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import UserChangeForm, UserCreationForm
 from accounts.models import User
 from accounts.permissions import access_for
+from piliquarts.paginators import BoundedCountPaginator
 from proyectos.models import ProyectoMember
 from workspaces.models import Workspace, WorkspaceMember
 
@@ -46,6 +47,8 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("email", "nombre")
     ordering = ("email",)
     filter_horizontal = ()
+    paginator = BoundedCountPaginator
+    show_full_result_count = False
 
     def get_queryset(self, request):
         """Platform admins see everyone; others see themselves and the people they work with."""

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from accounts.permissions import Action, access_for
+from piliquarts.paginators import BoundedCountPaginator
 
 
 def _follow(obj, lookup):
@@ -63,6 +64,9 @@ class ScopedAccessMixin:
 
 class ScopedModelAdmin(ScopedAccessMixin, admin.ModelAdmin):
     """A ModelAdmin whose every door (list, pages, autocomplete, choices, actions) is scoped."""
+
+    paginator = BoundedCountPaginator
+    show_full_result_count = False
 
     def rows_q(self, request, action=Action.VIEW):
         return access_for(request.user).filter_q(

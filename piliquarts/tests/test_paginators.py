@@ -1,0 +1,53 @@
+"""The changelist paginator counts exactly only what is cheap, and bounds deep pages."""
+
+import pytest
+from django.core.paginator import InvalidPage
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.tests.factories import AdminUserFactory
+from auditoria.models import Actividad
+from auditoria.tests.factories import ActividadFactory
+from piliquarts.paginators import BoundedCountPaginator
+
+pytestmark = pytest.mark.django_db
+
+
+class SmallBoundPaginator(BoundedCountPaginator):
+    exact_limit = 5
+    max_pages = 2
+
+
+def test_small_results_are_counted_exactly():
+    ActividadFactory.create_batch(3)
+    paginator = SmallBoundPaginator(Actividad.objects.all(), 2)
+    assert paginator.count == 3
+    assert not paginator.is_estimate
+
+
+def test_large_results_are_estimated_past_the_exact_limit():
+    ActividadFactory.create_batch(8)
+    paginator = SmallBoundPaginator(Actividad.objects.all(), 2)
+    assert paginator.count >= 6
+    assert paginator.is_estimate
+
+
+def test_deep_pages_are_not_offered():
+    ActividadFactory.create_batch(8)
+    paginator = SmallBoundPaginator(Actividad.objects.all(), 2)
+    assert paginator.num_pages == 2
+    assert len(paginator.page(2).object_list) == 2
+    with pytest.raises(InvalidPage):
+        paginator.page(3)
+
+
+def test_changelist_never_counts_the_whole_table(client):
+    ActividadFactory.create_batch(3)
+    client.force_login(AdminUserFactory())
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:auditoria_actividad_changelist"))
+    assert response.status_code == 200
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert counts, "the changelist counts its rows"
+    assert all("LIMIT 10001" in sql for sql in counts), counts
