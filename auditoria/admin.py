@@ -1,10 +1,68 @@
-"""Admin page for the audit trail: read-only, by design."""
+"""Admin page for the audit trail (read-only by design) and the project and workspace feeds."""
+
+import uuid
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scope import ScopedModelAdmin
 from accounts.permissions import Kind
 from auditoria.models import Actividad
+from proyectos.models import Proyecto
+from workspaces.models import Workspace
+
+
+class FeedFilter(admin.SimpleListFilter):
+    """Narrows the trail to one workspace's or project's feed, reached from its page.
+
+    It lists only the chosen one, so it never reads the (large) table of choices.
+    """
+
+    model = None
+
+    def lookups(self, request, model_admin):
+        chosen = self.value()
+        if not chosen:
+            return []
+        try:
+            uuid.UUID(chosen)
+        except ValueError:
+            raise IncorrectLookupParameters(chosen) from None
+        # Through the model's own admin, so a name is shown only to those who may see it.
+        visible = model_admin.admin_site.get_model_admin(self.model).get_queryset(request)
+        obj = visible.filter(pk=chosen).first()
+        # Listed even when not visible, so the filter still applies (and finds nothing).
+        return [(chosen, str(obj) if obj else _("(no disponible)"))]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{f"{self.parameter_name}_id": self.value()})
+        return queryset
+
+
+class WorkspaceFeedFilter(FeedFilter):
+    title = _("workspace")
+    parameter_name = "workspace"
+    model = Workspace
+
+
+class ProyectoFeedFilter(FeedFilter):
+    title = _("proyecto")
+    parameter_name = "proyecto"
+    model = Proyecto
+
+
+def feed_link(obj):
+    """A link from a workspace's or project's page to its activity feed."""
+    if obj is None or obj._state.adding:
+        return "-"
+    url = reverse("admin:auditoria_actividad_changelist")
+    return format_html(
+        '<a href="{}?{}={}">{}</a>', url, obj._meta.model_name, obj.pk, _("Ver la actividad")
+    )
 
 
 @admin.register(Actividad)
@@ -22,7 +80,7 @@ class ActividadAdmin(ScopedModelAdmin):
         "proyecto",
     )
     list_select_related = ("user", "workspace", "proyecto")
-    list_filter = ("tipo", "entidad_tipo")
+    list_filter = ("tipo", "entidad_tipo", WorkspaceFeedFilter, ProyectoFeedFilter)
     search_fields = ("descripcion",)
     readonly_fields = (
         "created_at",

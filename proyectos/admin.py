@@ -1,9 +1,11 @@
 """Admin pages for projects and their teams."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scope import ScopedInline, ScopedModelAdmin
 from accounts.permissions import Kind
+from auditoria.admin import feed_link
 from piliquarts.forms import MembershipInlineForm
 from proyectos.models import Proyecto, ProyectoMember
 
@@ -33,8 +35,12 @@ class ProyectoAdmin(ScopedModelAdmin):
     list_filter = ("tipo", "estado")
     search_fields = ("nombre", "workspace__nombre")
     autocomplete_fields = ("workspace",)
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at", "actividad")
     inlines = (ProyectoMemberInline,)
+
+    @admin.display(description=_("actividad"))
+    def actividad(self, obj):
+        return feed_link(obj)
 
 
 @admin.register(ProyectoMember)

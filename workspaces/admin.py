@@ -1,9 +1,11 @@
 """Admin pages for workspaces and their members."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scope import ScopedInline, ScopedModelAdmin
 from accounts.permissions import Kind
+from auditoria.admin import feed_link
 from piliquarts.forms import MembershipInlineForm
 from workspaces.models import Workspace, WorkspaceMember
 
@@ -32,8 +34,12 @@ class WorkspaceAdmin(ScopedModelAdmin):
     search_fields = ("nombre", "slug")
     prepopulated_fields = {"slug": ("nombre",)}
     autocomplete_fields = ("owner",)
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at", "actividad")
     inlines = (WorkspaceMemberInline,)
+
+    @admin.display(description=_("actividad"))
+    def actividad(self, obj):
+        return feed_link(obj)
 
 
 @admin.register(WorkspaceMember)

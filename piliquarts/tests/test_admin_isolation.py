@@ -198,3 +198,27 @@ def test_document_page_buttons_follow_the_role(
     delete = client.post(_url(Documento, "delete", andes[Documento].pk), {"post": "yes"})
     assert Documento.objects.filter(pk=andes[Documento].pk).exists() is not may_delete
     assert delete.status_code in (302, 403)
+
+
+def test_project_page_links_to_its_feed_which_shows_only_its_rows(andes_client, tenants):
+    andes = tenants[0]
+    other_project = ProyectoFactory(workspace=andes[Workspace], nombre="Obra Vecina")
+    ActividadFactory(workspace=andes[Workspace], proyecto=other_project, descripcion="vecina")
+    page = andes_client.get(_url(Proyecto, "change", andes[Proyecto].pk)).text
+    feed_url = _url(Actividad, "changelist") + f"?proyecto={andes[Proyecto].pk}"
+    assert feed_url in page
+    feed = andes_client.get(feed_url)
+    assert [a.descripcion for a in feed.context["cl"].result_list] == ["subió plano Andes"]
+
+
+def test_another_workspace_feed_typed_by_hand_is_empty(andes_client, tenants):
+    bosque = tenants[1]
+    feed = andes_client.get(_url(Actividad, "changelist"), {"workspace": bosque[Workspace].pk})
+    assert not feed.context["cl"].result_list
+    assert "Constructora Bosque" not in feed.text
+
+
+def test_a_malformed_feed_id_is_a_clean_error(andes_client):
+    response = andes_client.get(_url(Actividad, "changelist"), {"proyecto": "no-es-un-uuid"})
+    assert response.status_code == 302
+    assert "?e=1" in response.url
