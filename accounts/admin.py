@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -91,3 +92,7 @@ class UserAdmin(DjangoUserAdmin):
         owned = Workspace.objects.filter(owner__in=objs).select_related("owner")
         protected = [*protected, *owned]
         return to_delete, model_count, perms_needed, protected
+
+
+# Access follows the guide's roles (accounts.permissions), not Django's groups.
+admin.site.unregister(Group)

@@ -174,3 +174,10 @@ def _empty_inline_management(*prefixes):
             }
         )
     return data
+
+
+def test_admin_speaks_spanish_whatever_the_browser_asks(admin_client):
+    page = admin_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Cerrar sesión" in page.text
+    assert "Auditoría" in page.text
+    assert "Groups" not in page.text and "Grupos" not in page.text
