@@ -185,7 +185,8 @@ def access_for(user):
     if cached is not None:
         return cached
     access = Access(user=user)
-    if user.is_authenticated and user.is_active:
+    # Platform admins reach everything: their memberships change nothing.
+    if user.is_authenticated and user.is_active and not access.is_platform_admin:
         access.workspace_roles = dict(
             WorkspaceMember.objects.filter(user=user).values_list("workspace_id", "rol")
         )
