@@ -153,7 +153,7 @@ class DocumentoVersionAdmin(ScopedModelAdmin):
 
     list_display = ("documento", "version", "size", "created_by", "created_at")
     list_select_related = ("documento", "created_by")
-    search_fields = ("documento__nombre", "cambios")
+    search_fields = ("documento__nombre",)
     readonly_fields = (
         "documento",
         "version",

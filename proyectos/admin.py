@@ -33,7 +33,8 @@ class ProyectoAdmin(ScopedModelAdmin):
     list_display = ("nombre", "workspace", "tipo", "estado", "fecha_inicio", "fecha_fin")
     list_select_related = ("workspace",)
     list_filter = ("tipo", "estado")
-    search_fields = ("nombre", "workspace__nombre")
+    # One column: an OR across a join could not use the trigram indexes.
+    search_fields = ("nombre",)
     autocomplete_fields = ("workspace",)
     readonly_fields = ("created_at", "updated_at", "actividad")
     inlines = (ProyectoMemberInline,)
