@@ -80,7 +80,8 @@ class ActividadAdmin(ScopedModelAdmin):
         "proyecto",
     )
     list_select_related = ("user", "workspace", "proyecto")
-    list_filter = ("tipo", "entidad_tipo", WorkspaceFeedFilter, ProyectoFeedFilter)
+    # Date ranges with fixed choices (today, 7 days, month, year): no scan of the table.
+    list_filter = ("created_at", "tipo", "entidad_tipo", WorkspaceFeedFilter, ProyectoFeedFilter)
     search_fields = ("descripcion",)
     readonly_fields = (
         "created_at",

@@ -51,3 +51,17 @@ def test_changelist_never_counts_the_whole_table(client):
     counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
     assert counts, "the changelist counts its rows"
     assert all("LIMIT 10001" in sql for sql in counts), counts
+
+
+def test_activity_date_filter_offers_fixed_ranges_without_reading_the_table(client):
+    ActividadFactory.create_batch(3)
+    client.force_login(AdminUserFactory())
+    url = reverse("admin:auditoria_actividad_changelist")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert "Últimos 7 días" in response.text
+    assert not [q for q in queries if "DISTINCT" in q["sql"].upper()]
+    this_year = response.context["cl"].get_query_string(
+        {"created_at__gte": "2000-01-01 00:00:00+00:00"}
+    )
+    assert len(client.get(url + this_year).context["cl"].result_list) == 3
