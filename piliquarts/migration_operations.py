@@ -24,14 +24,16 @@ def trigram_search_indexes(table, columns):
 
     Django searches with `UPPER("col"::text) LIKE UPPER('%term%')`; an index on
     exactly that expression lets PostgreSQL answer it without reading the table.
+    Built CONCURRENTLY so a big table keeps taking writes: the migration using it
+    must say `atomic = False`.
     """
     forwards = ["CREATE EXTENSION IF NOT EXISTS pg_trgm;"]
     backwards = []
     for column in columns:
         name = f"{table}_{column}_trgm"
         forwards.append(
-            f'CREATE INDEX "{name}" ON "{table}" '
+            f'CREATE INDEX CONCURRENTLY IF NOT EXISTS "{name}" ON "{table}" '
             f'USING gin ((UPPER("{column}"::text)) gin_trgm_ops);'
         )
-        backwards.append(f'DROP INDEX IF EXISTS "{name}";')
+        backwards.append(f'DROP INDEX CONCURRENTLY IF EXISTS "{name}";')
     return RunSQLOnPostgreSQL(sql=forwards, reverse_sql=backwards)

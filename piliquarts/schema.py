@@ -47,4 +47,29 @@ def schema_snapshot(using=connection):
         for name, sql in queries.items():
             cursor.execute(sql)
             snapshot[name] = cursor.fetchall()
+    if using.vendor == "sqlite":
+        snapshot["objects"] = [
+            (kind, name, table, _sorted_definitions(sql) if kind == "table" else sql)
+            for kind, name, table, sql in snapshot["objects"]
+        ]
     return snapshot
+
+
+def _sorted_definitions(create_table):
+    """A CREATE TABLE's column and constraint definitions, sorted.
+
+    SQLite can only alter a table by rebuilding it, which may list the same
+    columns in another order; the order says nothing about the schema.
+    """
+    head, _, body = create_table.partition("(")
+    body = body.rsplit(")", 1)[0]
+    parts, depth, current = [], 0, []
+    for char in body:
+        if char == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+            continue
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        current.append(char)
+    parts.append("".join(current).strip())
+    return (head.strip(), tuple(sorted(parts)))

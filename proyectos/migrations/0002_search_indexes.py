@@ -6,6 +6,8 @@ from piliquarts.migration_operations import trigram_search_indexes
 
 
 class Migration(migrations.Migration):
+    # CREATE INDEX CONCURRENTLY cannot run inside a transaction.
+    atomic = False
 
     dependencies = [
         ('proyectos', '0001_initial'),

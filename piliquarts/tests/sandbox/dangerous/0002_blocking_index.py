@@ -1,0 +1,11 @@
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("sandbox", "0001_initial")]
+    operations = [
+        migrations.RunSQL(
+            "CREATE INDEX sandbox_note_id_idx ON sandbox_note (id)",
+            reverse_sql="DROP INDEX sandbox_note_id_idx",
+        ),
+    ]

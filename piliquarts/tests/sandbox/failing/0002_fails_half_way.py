@@ -1,0 +1,12 @@
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("sandbox", "0001_initial")]
+    operations = [
+        migrations.RunSQL(
+            "CREATE TABLE sandbox_half (id integer PRIMARY KEY)",
+            reverse_sql="DROP TABLE sandbox_half",
+        ),
+        migrations.RunSQL("INSERT INTO sandbox_missing (id) VALUES (1)"),
+    ]
