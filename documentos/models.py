@@ -25,6 +25,16 @@ class Formato(models.TextChoices):
     OTRO = "otro", _("Otro")
 
 
+class TrashQuerySet(models.QuerySet):
+    """Rows in the trash have `deleted_at` set; everyday reads see only the others."""
+
+    def alive(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def trashed(self):
+        return self.filter(deleted_at__isnull=False)
+
+
 class Folder(TimestampedModel):
     """A folder of a project's tree; deleted with its project or its parent.
 
@@ -49,6 +59,15 @@ class Folder(TimestampedModel):
         verbose_name=_("carpeta superior"),
     )
     path = models.CharField(_("ruta"), max_length=2000, editable=False)
+    deleted_at = models.DateTimeField(
+        _("en la papelera desde"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Vacío si no está en la papelera."),
+    )
+
+    objects = TrashQuerySet.as_manager()
 
     class Meta:
         db_table = "folders"
@@ -63,6 +82,9 @@ class Folder(TimestampedModel):
             ),
         ]
         constraints = [
+            # Target of the composite foreign keys that keep a sub-folder or a document
+            # in its folder's project (added by migration 0003 on PostgreSQL).
+            models.UniqueConstraint(fields=["id", "proyecto"], name="folders_id_proyecto_unique"),
             models.UniqueConstraint(
                 fields=["parent", "nombre"],
                 name="folders_unique_nombre_in_parent",
@@ -151,6 +173,15 @@ class Documento(TimestampedModel):
         related_name="documentos_creados",
         verbose_name=_("creado por"),
     )
+    deleted_at = models.DateTimeField(
+        _("en la papelera desde"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Vacío si no está en la papelera."),
+    )
+
+    objects = TrashQuerySet.as_manager()
 
     class Meta:
         db_table = "documentos"
@@ -214,6 +245,15 @@ class DocumentoVersion(models.Model):
     )
     size_bytes = models.BigIntegerField(_("tamaño (bytes)"), default=0, db_default=0)
     cambios = models.TextField(_("cambios"), blank=True, default="", db_default="")
+    sha256 = models.CharField(
+        _("SHA-256"),
+        max_length=64,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+        help_text=_("Suma de comprobación del contenido guardado."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.DB_SET_NULL,

@@ -3,20 +3,36 @@
 from django.db import migrations
 
 
-class RunSQLOnPostgreSQL(migrations.RunSQL):
-    """Raw SQL for PostgreSQL only (other databases skip it), reversible like RunSQL.
+class RunSQLOn(migrations.RunSQL):
+    """Raw SQL for one database vendor only (others skip it), reversible like RunSQL.
 
-    For what only PostgreSQL has, such as trigram (pg_trgm) indexes; it changes
-    no model state, so `makemigrations` neither sees nor repeats it.
+    For what each database spells its own way (trigram indexes, composite foreign
+    keys, triggers); it changes no model state, so `makemigrations` neither sees
+    nor repeats it.
     """
 
+    def __init__(self, vendor, *args, **kwargs):
+        self.vendor = vendor
+        super().__init__(*args, **kwargs)
+
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
+        if schema_editor.connection.vendor == self.vendor:
             super().database_forwards(app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
+        if schema_editor.connection.vendor == self.vendor:
             super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+    def describe(self):
+        return f"Raw SQL for {self.vendor}"
+
+
+def RunSQLOnPostgreSQL(*args, **kwargs):  # noqa: N802 - reads as the operation it builds
+    return RunSQLOn("postgresql", *args, **kwargs)
+
+
+def RunSQLOnSQLite(*args, **kwargs):  # noqa: N802
+    return RunSQLOn("sqlite", *args, **kwargs)
 
 
 def trigram_search_indexes(table, columns):

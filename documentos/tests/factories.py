@@ -12,8 +12,11 @@ class FolderFactory(factory.django.DjangoModelFactory):
         model = Folder
 
     nombre = factory.Sequence(lambda n: f"Carpeta {n}")
-    proyecto = factory.SubFactory(ProyectoFactory)
     parent = None
+    # A sub-folder belongs to its parent's project (the database insists).
+    proyecto = factory.Maybe(
+        "parent", factory.SelfAttribute("parent.proyecto"), factory.SubFactory(ProyectoFactory)
+    )
     path = factory.LazyAttribute(lambda o: f"{o.parent.path if o.parent else ''}/{o.nombre}")
 
 
@@ -22,8 +25,10 @@ class DocumentoFactory(factory.django.DjangoModelFactory):
         model = Documento
 
     nombre = factory.Sequence(lambda n: f"plano-{n}.pdf")
-    proyecto = factory.SubFactory(ProyectoFactory)
     folder = None
+    proyecto = factory.Maybe(
+        "folder", factory.SelfAttribute("folder.proyecto"), factory.SubFactory(ProyectoFactory)
+    )
     formato = "pdf"
     size_bytes = 1024
     created_by = factory.SubFactory(UserFactory)
