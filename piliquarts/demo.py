@@ -16,7 +16,9 @@ from django.db import transaction
 from accounts.models import User
 from documentos import services as documentos_services
 from documentos.models import Folder
+from proyectos import services as proyectos_services
 from proyectos.models import Proyecto, ProyectoMember
+from workspaces import services as workspaces_services
 from workspaces.models import Workspace, WorkspaceMember
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
@@ -74,14 +76,6 @@ def _lookup(mapping, key, what):
         raise DemoDataError(f"Demo data refers to unknown {what} {key!r}.") from None
 
 
-def _create(model, created, **fields):
-    obj = model(**fields)
-    obj.full_clean()
-    obj.save()
-    created[model._meta.db_table] += 1
-    return obj
-
-
 def _load_user(spec, reset_passwords, created):
     user = User.objects.filter(email__iexact=spec["email"]).first()
     if user is None:
@@ -104,19 +98,23 @@ def _load_user(spec, reset_passwords, created):
 def _load_workspace(spec, users, created):
     workspace = Workspace.objects.filter(slug=spec["slug"]).first()
     if workspace is None:
-        workspace = _create(
-            Workspace,
-            created,
+        workspace = workspaces_services.create_workspace(
             slug=spec["slug"],
             nombre=spec["nombre"],
-            descripcion=spec.get("descripcion", ""),
             owner=_lookup(users, spec["owner"].lower(), "user"),
-            plan=spec.get("plan", "free"),
+            plan=spec.get("plan"),
         )
+        created[Workspace._meta.db_table] += 1
+        created[WorkspaceMember._meta.db_table] += 1  # the owner's membership
+        if spec.get("descripcion"):
+            Workspace.objects.filter(pk=workspace.pk).update(descripcion=spec["descripcion"])
     for member in spec.get("members", []):
         user = _lookup(users, member["user"].lower(), "user")
         if not WorkspaceMember.objects.filter(workspace=workspace, user=user).exists():
-            _create(WorkspaceMember, created, workspace=workspace, user=user, rol=member["rol"])
+            workspaces_services.add_workspace_member(
+                workspace=workspace, member=user, rol=member["rol"]
+            )
+            created[WorkspaceMember._meta.db_table] += 1
     return workspace
 
 
@@ -126,22 +124,21 @@ def _load_proyecto(spec, users, workspaces, created):
     if proyecto is None:
         fields = {
             key: spec[key]
-            for key in (
-                "descripcion",
-                "tipo",
-                "estado",
-                "fecha_inicio",
-                "fecha_fin",
-                "presupuesto",
-                "metadata",
-            )
+            for key in ("descripcion", "tipo", "estado", "fecha_inicio", "fecha_fin",
+                        "presupuesto", "metadata")
             if key in spec
-        }
-        proyecto = _create(Proyecto, created, workspace=workspace, nombre=spec["nombre"], **fields)
+        }  # fmt: skip
+        proyecto = proyectos_services.create_proyecto(
+            workspace=workspace, nombre=spec["nombre"], **fields
+        )
+        created[Proyecto._meta.db_table] += 1
     for member in spec.get("members", []):
         user = _lookup(users, member["user"].lower(), "user")
         if not ProyectoMember.objects.filter(proyecto=proyecto, user=user).exists():
-            _create(ProyectoMember, created, proyecto=proyecto, user=user, rol=member["rol"])
+            proyectos_services.add_proyecto_member(
+                proyecto=proyecto, member=user, rol=member["rol"]
+            )
+            created[ProyectoMember._meta.db_table] += 1
     for path in spec.get("folders", []):
         _load_folder_path(proyecto, path, created)
     return proyecto

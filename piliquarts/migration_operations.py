@@ -27,12 +27,14 @@ class RunSQLOn(migrations.RunSQL):
         return f"Raw SQL for {self.vendor}"
 
 
-def RunSQLOnPostgreSQL(*args, **kwargs):  # noqa: N802 - reads as the operation it builds
-    return RunSQLOn("postgresql", *args, **kwargs)
+class RunSQLOnPostgreSQL(RunSQLOn):
+    def __init__(self, *args, **kwargs):
+        super().__init__("postgresql", *args, **kwargs)
 
 
-def RunSQLOnSQLite(*args, **kwargs):  # noqa: N802
-    return RunSQLOn("sqlite", *args, **kwargs)
+class RunSQLOnSQLite(RunSQLOn):
+    def __init__(self, *args, **kwargs):
+        super().__init__("sqlite", *args, **kwargs)
 
 
 def trigram_search_indexes(table, columns):

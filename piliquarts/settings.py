@@ -159,6 +159,9 @@ STORAGES = {
     },
 }
 
+# Days a deleted folder or document stays restorable before `purge_trash` removes it.
+TRASH_RETENTION_DAYS = env.int("TRASH_RETENTION_DAYS", default=30)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LOGIN_URL = "admin:login"

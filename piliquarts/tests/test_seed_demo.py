@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from accounts.models import User
+from auditoria.models import Actividad
 from documentos.models import Folder
 from piliquarts.testing import admin_login
 from proyectos.models import Proyecto, ProyectoMember
@@ -21,7 +22,7 @@ def _development_configuration(settings):
     settings.DEBUG = True
 
 
-DEMO_TABLES = (User, Workspace, WorkspaceMember, Proyecto, ProyectoMember, Folder)
+DEMO_TABLES = (User, Workspace, WorkspaceMember, Proyecto, ProyectoMember, Folder, Actividad)
 
 
 def _snapshot():
@@ -37,6 +38,8 @@ def test_seed_demo_creates_the_guide_demo_data(client):
     assert Workspace.objects.count() == 1
     assert Proyecto.objects.count() == 2
     assert Folder.objects.count() == 3
+    # Written through the services, so the audit trail tells how the demo was built.
+    assert Actividad.objects.filter(tipo="crear").count() == 1 + 2 + 3
     assert admin_login(client, "admin@piliquarts.com", "admin123")
     assert admin_login(client, "test@piliquarts.com", "test123")
     admin = User.objects.get(email="admin@piliquarts.com")
