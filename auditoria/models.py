@@ -2,10 +2,9 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
-from piliquarts.db import empty_json, uuid_primary_key
+from piliquarts.db import DatabaseNow, empty_json, uuid_primary_key
 
 
 class TipoActividad(models.TextChoices):
@@ -85,7 +84,9 @@ class Actividad(models.Model):
         _("descripción"), blank=True, default="", db_default="", editable=False
     )
     metadata = empty_json(_("metadatos"))
-    created_at = models.DateTimeField(_("fecha"), db_default=Now(), db_index=True, editable=False)
+    created_at = models.DateTimeField(
+        _("fecha"), db_default=DatabaseNow(), db_index=True, editable=False
+    )
 
     class Meta:
         db_table = "actividades"

@@ -3,10 +3,9 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
-from piliquarts.db import TimestampedModel, empty_json, uuid_primary_key
+from piliquarts.db import DatabaseNow, TimestampedModel, empty_json, uuid_primary_key
 
 
 class TipoDocumento(models.TextChoices):
@@ -263,7 +262,7 @@ class DocumentoVersion(models.Model):
         related_name="versiones_creadas",
         verbose_name=_("creado por"),
     )
-    created_at = models.DateTimeField(_("creado"), db_default=Now(), editable=False)
+    created_at = models.DateTimeField(_("creado"), db_default=DatabaseNow(), editable=False)
 
     class Meta:
         db_table = "documento_versions"

@@ -25,6 +25,18 @@ class RandomUUID(UUID4):
         )
 
 
+class DatabaseNow(Now):
+    """The current time, written by the database in the same form Django writes it.
+
+    Django stores SQLite datetimes as text with microseconds; SQLite's own clock
+    gives milliseconds, and '...:05.123' is not equal to '...:05.123000' as text,
+    so rows stamped by the database would not compare equal to the same instant.
+    """
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return "STRFTIME('%%Y-%%m-%%d %%H:%%M:%%f000', 'NOW')", []
+
+
 def uuid_primary_key():
     """The primary key of every table: a UUID from Python, or from the database on raw SQL."""
     return models.UUIDField(
@@ -46,8 +58,8 @@ def empty_json(verbose_name):
 class TimestampedModel(models.Model):
     """`created_at` set by the database on insert, `updated_at` on every save through Django."""
 
-    created_at = models.DateTimeField(_("creado"), db_default=Now(), editable=False)
-    updated_at = models.DateTimeField(_("actualizado"), auto_now=True, db_default=Now())
+    created_at = models.DateTimeField(_("creado"), db_default=DatabaseNow(), editable=False)
+    updated_at = models.DateTimeField(_("actualizado"), auto_now=True, db_default=DatabaseNow())
 
     class Meta:
         abstract = True

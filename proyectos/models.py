@@ -2,10 +2,9 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
-from piliquarts.db import TimestampedModel, empty_json, uuid_primary_key
+from piliquarts.db import DatabaseNow, TimestampedModel, empty_json, uuid_primary_key
 
 
 class TipoProyecto(models.TextChoices):
@@ -124,7 +123,7 @@ class ProyectoMember(models.Model):
         default=ProyectoRol.VIEWER,
         db_default=ProyectoRol.VIEWER,
     )
-    joined_at = models.DateTimeField(_("se unió"), db_default=Now(), editable=False)
+    joined_at = models.DateTimeField(_("se unió"), db_default=DatabaseNow(), editable=False)
 
     class Meta:
         db_table = "proyecto_members"

@@ -2,10 +2,9 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
-from piliquarts.db import TimestampedModel, empty_json, uuid_primary_key
+from piliquarts.db import DatabaseNow, TimestampedModel, empty_json, uuid_primary_key
 
 
 class Plan(models.TextChoices):
@@ -86,7 +85,7 @@ class WorkspaceMember(models.Model):
         default=WorkspaceRol.MEMBER,
         db_default=WorkspaceRol.MEMBER,
     )
-    joined_at = models.DateTimeField(_("se unió"), db_default=Now(), editable=False)
+    joined_at = models.DateTimeField(_("se unió"), db_default=DatabaseNow(), editable=False)
 
     class Meta:
         db_table = "workspace_members"
