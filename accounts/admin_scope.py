@@ -1,10 +1,14 @@
 """Admin classes that show each user only what their memberships reach (accounts.permissions)."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import NestedObjects
 from django.core.exceptions import PermissionDenied
+from django.db import router
 from django.db.models import Q
 
 from accounts.permissions import Action, access_for
+from auditoria.models import TipoActividad
+from auditoria.services import record_admin_change, snapshot
 from piliquarts.paginators import BoundedCountPaginator
 
 
@@ -62,7 +66,50 @@ class ScopedAccessMixin:
         return self._may(request, Action.VIEW)
 
 
-class ScopedModelAdmin(ScopedAccessMixin, admin.ModelAdmin):
+class AuditedAdminMixin:
+    """Every save and delete made in the admin writes its audit row, in the same transaction.
+
+    Django's admin already runs each add, change and delete view in a transaction;
+    classes whose writes go through a domain service (which audits) override these.
+    """
+
+    def save_model(self, request, obj, form, change):
+        before = snapshot(type(obj)._default_manager.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        tipo = TipoActividad.EDITAR if change else TipoActividad.CREAR
+        record_admin_change(obj=obj, user=request.user, tipo=tipo, before=before)
+
+    def delete_model(self, request, obj):
+        record_admin_change(
+            obj=obj, user=request.user, tipo=TipoActividad.ELIMINAR, deleted=cascade_counts(obj)
+        )
+        super().delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            self.delete_model(request, obj)
+        for obj in instances:
+            adding = obj._state.adding
+            before = None if adding else snapshot(type(obj)._default_manager.get(pk=obj.pk))
+            obj.save()
+            tipo = TipoActividad.CREAR if adding else TipoActividad.EDITAR
+            record_admin_change(obj=obj, user=request.user, tipo=tipo, before=before)
+        formset.save_m2m()
+
+
+def cascade_counts(obj):
+    """{table: rows} the database will remove along with `obj` (as the admin lists them)."""
+    collector = NestedObjects(using=router.db_for_write(type(obj)))
+    collector.collect([obj])
+    return {
+        model._meta.db_table: len(objs)
+        for model, objs in collector.model_objs.items()
+        if model is not type(obj)
+    }
+
+
+class ScopedModelAdmin(AuditedAdminMixin, ScopedAccessMixin, admin.ModelAdmin):
     """A ModelAdmin whose every door (list, pages, autocomplete, choices, actions) is scoped."""
 
     paginator = BoundedCountPaginator
@@ -105,7 +152,8 @@ class ScopedModelAdmin(ScopedAccessMixin, admin.ModelAdmin):
         q = self.rows_q(request, Action.DELETE)
         if q is not None and queryset.exclude(q).exists():
             raise PermissionDenied
-        super().delete_queryset(request, queryset)
+        for obj in queryset:
+            self.delete_model(request, obj)
 
 
 class ScopedInline(ScopedAccessMixin):
