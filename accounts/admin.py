@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_scope import AuditedAdminMixin
 from accounts.forms import UserChangeForm, UserCreationForm
 from accounts.models import User
 from accounts.permissions import access_for
@@ -15,7 +16,7 @@ from workspaces.models import Workspace, WorkspaceMember
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     """Django's user admin (password change view, creation form) on the guide's columns."""
 
     form = UserChangeForm

@@ -186,8 +186,8 @@ def test_adding_a_member_inline_is_recorded_as_sharing(client, proyecto):
                  f"members-{n}-workspace": str(workspace.pk)})  # fmt: skip
     response = client.post(url, data)
     assert response.status_code == 302, response.text[:3000]
-    audit = Actividad.objects.get(tipo="compartir")
-    assert (audit.entidad_id, audit.workspace) == (newcomer.pk, workspace)
+    audit = Actividad.objects.get(tipo="compartir", entidad_id=newcomer.pk)
+    assert (audit.workspace, audit.metadata["valores"]["rol"]) == (workspace, "viewer")
 
 
 def test_trashed_folders_leave_the_list_with_everything_under_them(client, proyecto):
@@ -204,3 +204,39 @@ def test_trashed_folders_leave_the_list_with_everything_under_them(client, proye
     assert planos.deleted_at is not None
     listed = client.get(reverse("admin:documentos_folder_changelist")).context["cl"].result_list
     assert planos not in listed
+
+
+def test_a_workspace_created_in_the_admin_has_its_owner_as_owner_member(client):
+    from workspaces.models import Workspace, WorkspaceMember
+
+    platform_admin = UserFactory(rol_global="admin")
+    owner = UserFactory()
+    client.force_login(platform_admin)
+    response = client.post(
+        reverse("admin:workspaces_workspace_add"),
+        {"nombre": "Nueva", "slug": "nueva", "owner": owner.pk, "plan": "free",
+         "settings": "{}", "descripcion": "", **_inlines("members")},
+    )  # fmt: skip
+    assert response.status_code == 302, response.text[:2000]
+    workspace = Workspace.objects.get(slug="nueva")
+    assert WorkspaceMember.objects.get(workspace=workspace, user=owner).rol == "owner"
+    assert Actividad.objects.filter(workspace=workspace, tipo="crear").count() == 1
+    assert Actividad.objects.filter(workspace=workspace, tipo="compartir").count() == 1
+
+
+def test_deleting_a_workspace_in_the_admin_records_what_the_database_removed(client, proyecto):
+    from workspaces.models import Workspace
+
+    client.force_login(UserFactory(rol_global="admin"))
+    Folder.objects.create(proyecto=proyecto, nombre="Planos", path="/Planos")
+    workspace = proyecto.workspace
+    workspace_id = workspace.pk
+    response = client.post(
+        reverse("admin:workspaces_workspace_delete", args=[workspace_id]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Workspace.objects.filter(pk=workspace_id).exists()
+    audit = Actividad.objects.get(tipo="eliminar", entidad_id=workspace_id)
+    assert audit.metadata["eliminados"]["proyectos"] == 1
+    assert audit.metadata["eliminados"]["folders"] == 1
+    assert audit.workspace_id is None  # the row outlives the workspace
