@@ -12,6 +12,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from accounts.tests.factories import UserFactory
+from proyectos.models import Proyecto
 from proyectos.tests.factories import ProyectoFactory
 from workspaces.tests.factories import WorkspaceMemberFactory
 
@@ -102,3 +103,47 @@ def test_a_viewer_finds_no_save_button(browser, live_server):
     browser.get(live_server.url + reverse("admin:proyectos_proyecto_change", args=[proyecto.pk]))
     assert "Obra Vista" in browser.find_element(By.TAG_NAME, "body").text
     assert not browser.find_elements(By.NAME, "_save")
+
+
+def test_demo_admin_uploads_a_document_and_a_new_version_downloads_it_and_sees_the_trail(
+    browser, live_server, demo, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    browser.execute_cdp_cmd(
+        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+    )
+    proyecto = Proyecto.objects.get(nombre="Edificio Residencial Miraflores")
+    first, second = tmp_path / "planta.pdf", tmp_path / "planta-v2.pdf"
+    first.write_bytes(b"%PDF-1.7 primera")
+    second.write_bytes(b"%PDF-1.7 segunda version")
+
+    _login(browser, live_server, "admin@piliquarts.com", "admin123")
+    browser.get(live_server.url + reverse("admin:documentos_documento_add"))
+    browser.find_element(By.NAME, "nombre").send_keys("planta.pdf")
+    # The project field is an autocomplete (select2): choose the option as its script would.
+    browser.execute_script(
+        "django.jQuery('#id_proyecto').append(new Option(arguments[1], arguments[0], true, true))"
+        ".trigger('change');",
+        str(proyecto.pk),
+        proyecto.nombre,
+    )
+    browser.find_element(By.NAME, "archivo").send_keys(str(first))
+    browser.find_element(By.NAME, "_continue").click()
+    WebDriverWait(browser, 10).until(expected_conditions.url_contains("/change/"))
+
+    browser.find_element(By.NAME, "archivo").send_keys(str(second))
+    browser.find_element(By.NAME, "cambios").send_keys("Corrige los ejes")
+    browser.find_element(By.NAME, "_continue").click()
+    WebDriverWait(browser, 10).until(
+        expected_conditions.presence_of_element_located((By.LINK_TEXT, "Descargar v2"))
+    )
+    browser.find_elements(By.LINK_TEXT, "Descargar v2")[0].click()
+    WebDriverWait(browser, 10).until(lambda _b: any(downloads.glob("*.pdf")))
+    (downloaded,) = downloads.glob("*.pdf")
+    assert downloaded.read_bytes() == b"%PDF-1.7 segunda version"
+
+    trail = _open(browser, live_server, "admin:auditoria_actividad_changelist")
+    assert "Subió «planta.pdf»" in trail
+    assert "Subió la versión 2 de «planta.pdf»" in trail
