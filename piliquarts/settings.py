@@ -100,6 +100,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+if env.bool("DATABASE_POOL", default=False):
+    # psycopg's connection pool (PostgreSQL): connections are reused across requests
+    # instead of opened per request; Django requires CONN_MAX_AGE = 0 with it.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+        "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
+    }
+if env.str("DATABASE_REPLICA_URL", default=""):
+    # Reads go to the replica, writes and migrations to the primary.
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["piliquarts.routers.ReplicaRouter"]
 
 # `manage.py db` and `migrate` on PostgreSQL: a migration waiting longer than this for a
 # lock gives up instead of blocking every query queued behind it.
