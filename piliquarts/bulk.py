@@ -314,6 +314,8 @@ def load_table(table, rows, total=None, progress=True):
         if rebuild:
             # Check the deferred foreign keys now: indexes cannot be built over pending checks.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            # Index builds sort in memory; the default 64MB spills to disk (GIN above all).
+            cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
         for definition in rebuild:
             cursor.execute(definition)
     bar.update(written - bar.n)

@@ -1,0 +1,138 @@
+"""Load throughput: seed_bulk beside raw COPY of the same activity rows, in the same run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+        .venv/bin/python bench/load.py --actividades 1000000 --output docs/img
+
+Three fresh databases on the same server, same schema, same small tables:
+  1. seed_bulk's own path (generate in Python, COPY, indexes rebuilt after);
+  2. raw COPY of the same rows, from a file, into the indexed table (psql \\copy);
+  3. raw COPY of the same rows with the indexes dropped and rebuilt, as seed_bulk does.
+The ratio of 1 to 2 is what the issue asks; 1 to 3 isolates Python's share.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "piliquarts.settings")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--actividades", type=int, default=1_000_000)
+    parser.add_argument("--output", type=Path, help="folder for load.md and load.png")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    from piliquarts import bulk
+    from piliquarts.migrations_workflow import throwaway_database
+
+    if connections["default"].vendor != "postgresql":
+        sys.exit("This benchmark measures PostgreSQL's COPY: point DATABASE_URL at PostgreSQL.")
+    sizes = bulk.Sizes(
+        workspaces=20, users_per_workspace=50, proyectos_per_workspace=25, documentos=0,
+        actividades=args.actividades,
+    )  # fmt: skip
+    results = {}
+    with tempfile.TemporaryDirectory() as folder:
+        dump = Path(folder) / "actividades.copy"
+        with throwaway_database() as ours:
+            prepare(ours, call_command, bulk, sizes, connections)
+            rows, seconds = load_with(ours, bulk, sizes)
+            results["seed_bulk (Python + COPY)"] = (rows, seconds)
+            psql(ours, f"\\copy actividades TO '{dump}'")
+        with throwaway_database() as raw:
+            prepare(raw, call_command, bulk, sizes, connections)
+            started = time.perf_counter()
+            psql(raw, f"\\copy actividades FROM '{dump}'")
+            results["raw COPY, indexed table"] = (args.actividades, time.perf_counter() - started)
+        with throwaway_database() as raw_rebuild:
+            prepare(raw_rebuild, call_command, bulk, sizes, connections)
+            started = time.perf_counter()
+            with raw_rebuild.cursor() as cursor:
+                definitions = bulk.drop_secondary_indexes(cursor, "actividades")
+            raw_rebuild.close()
+            psql(raw_rebuild, f"\\copy actividades FROM '{dump}'")
+            with raw_rebuild.cursor() as cursor:
+                cursor.execute("SET maintenance_work_mem = '1GB'")
+                for definition in definitions:
+                    cursor.execute(definition)
+            results["raw COPY, indexes rebuilt after"] = (
+                args.actividades, time.perf_counter() - started,
+            )  # fmt: skip
+    report(results, args.output)
+
+
+def prepare(connection, call_command, bulk, sizes, connections):
+    """Schema and the small tables the activity rows point at."""
+    call_command("migrate", database=connection.alias, verbosity=0)
+    plan = bulk.Plan(sizes)
+    default = connections["default"]
+    connections["default"] = connection
+    try:
+        for table in ("users", "workspaces", "workspace_members", "proyectos"):
+            bulk.load_table(table, getattr(plan, f"rows_{table}")(), progress=False)
+    finally:
+        connections["default"] = default
+
+
+def load_with(connection, bulk, sizes):
+    from django.db import connections
+
+    default = connections["default"]
+    connections["default"] = connection
+    try:
+        plan = bulk.Plan(sizes)
+        return bulk.load_table("actividades", plan.rows_actividades(), sizes.actividades)
+    finally:
+        connections["default"] = default
+
+
+def psql(connection, command):
+    config = connection.settings_dict
+    subprocess.run(
+        ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-h", config["HOST"] or "127.0.0.1",
+         "-p", str(config["PORT"] or 5432), "-U", config["USER"], "-d", config["NAME"],
+         "-c", command],
+        check=True,
+    )  # fmt: skip
+
+
+def report(results, folder):
+    baseline_rows, baseline_seconds = results["raw COPY, indexed table"]
+    baseline = baseline_rows / baseline_seconds
+    lines = ["| load of `actividades` | rows | seconds | rows/s | vs raw COPY (indexed) |",
+             "| --- | ---: | ---: | ---: | ---: |"]  # fmt: skip
+    for name, (rows, seconds) in results.items():
+        rate = rows / seconds
+        lines.append(f"| {name} | {rows:,} | {seconds:.1f} | {rate:,.0f} | {rate / baseline:.0%} |")
+    print("\n".join(lines))
+    if folder:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "load.md").write_text("\n".join(lines) + "\n")
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        figure, axis = plt.subplots(figsize=(8, 3))
+        names = list(results)
+        axis.barh(names, [rows / seconds for rows, seconds in results.values()])
+        axis.set_xlabel("rows per second (actividades)")
+        figure.tight_layout()
+        figure.savefig(folder / "load.png", dpi=120)
+
+
+if __name__ == "__main__":
+    main()
