@@ -62,7 +62,7 @@ def pages(models_with_sample):
         if choice_filters:
             field = choice_filters[0]
             yield f"{name} filtered", base, {field.name: field.choices[0][0]}
-        yield f"{name} search", base, {"q": "zz"}
+        yield f"{name} search", base, {"q": "4242"}
         yield f"{name} page 50", base, {"p": "50"}
         if sample is not None:
             yield f"{name} change", f"{base}{sample.pk}/change/", {}

@@ -189,6 +189,12 @@ class Documento(TimestampedModel):
         ordering = ["nombre"]
         indexes = [
             models.Index(fields=["folder", "nombre"], name="documentos_folder_nombre_idx"),
+            # The everyday list: documents not in the trash, by name.
+            models.Index(
+                fields=["nombre"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="documentos_alive_nombre_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

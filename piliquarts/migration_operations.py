@@ -55,3 +55,25 @@ def trigram_search_indexes(table, columns):
         )
         backwards.append(f'DROP INDEX CONCURRENTLY IF EXISTS "{name}";')
     return RunSQLOnPostgreSQL(sql=forwards, reverse_sql=backwards)
+
+
+class AddIndexConcurrently(migrations.AddIndex):
+    """AddIndex built CONCURRENTLY on PostgreSQL (writes go on), plainly elsewhere.
+
+    django.contrib.postgres has the PostgreSQL half; this one also runs on SQLite.
+    The migration using it must say `atomic = False`.
+    """
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return super().database_forwards(app_label, schema_editor, from_state, to_state)
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            schema_editor.add_index(model, self.index, concurrently=True)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return super().database_backwards(app_label, schema_editor, from_state, to_state)
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(schema_editor.connection.alias, model):
+            schema_editor.remove_index(model, self.index, concurrently=True)
