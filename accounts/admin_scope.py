@@ -9,6 +9,7 @@ from django.db.models import Q
 from accounts.permissions import Action, access_for
 from auditoria.models import TipoActividad
 from auditoria.services import record_admin_change, snapshot
+from piliquarts.forms import MembershipInlineForm
 from piliquarts.paginators import BoundedCountPaginator
 
 
@@ -161,3 +162,17 @@ class ScopedInline(ScopedAccessMixin):
 
     def has_add_permission(self, request, obj=None):
         return self._may(request, Action.ADD, obj)
+
+
+class MembershipInline(ScopedInline, admin.TabularInline):
+    """A team's members on its workspace's or project's page: who, and with which role."""
+
+    form = MembershipInlineForm
+    fields = ("user", "rol", "joined_at")
+    readonly_fields = ("joined_at",)
+    autocomplete_fields = ("user",)
+    extra = 0
+    parent_relation = None  # "workspace" or "proyecto": shown in each row's title
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", self.parent_relation)

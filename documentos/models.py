@@ -24,6 +24,17 @@ class Formato(models.TextChoices):
     OTRO = "otro", _("Otro")
 
 
+def trash_timestamp():
+    """When a folder or document went to the trash; NULL while it is not there."""
+    return models.DateTimeField(
+        _("en la papelera desde"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Vacío si no está en la papelera."),
+    )
+
+
 class TrashQuerySet(models.QuerySet):
     """Rows in the trash have `deleted_at` set; everyday reads see only the others."""
 
@@ -58,13 +69,7 @@ class Folder(TimestampedModel):
         verbose_name=_("carpeta superior"),
     )
     path = models.CharField(_("ruta"), max_length=2000, editable=False)
-    deleted_at = models.DateTimeField(
-        _("en la papelera desde"),
-        null=True,
-        blank=True,
-        editable=False,
-        help_text=_("Vacío si no está en la papelera."),
-    )
+    deleted_at = trash_timestamp()
 
     objects = TrashQuerySet.as_manager()
 
@@ -172,13 +177,7 @@ class Documento(TimestampedModel):
         related_name="documentos_creados",
         verbose_name=_("creado por"),
     )
-    deleted_at = models.DateTimeField(
-        _("en la papelera desde"),
-        null=True,
-        blank=True,
-        editable=False,
-        help_text=_("Vacío si no está en la papelera."),
-    )
+    deleted_at = trash_timestamp()
 
     objects = TrashQuerySet.as_manager()
 

@@ -3,26 +3,18 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_scope import ScopedInline, ScopedModelAdmin
+from accounts.admin_scope import MembershipInline, ScopedModelAdmin
 from accounts.permissions import Kind
 from auditoria.admin import feed_link
-from piliquarts.forms import MembershipInlineForm
 from proyectos.models import Proyecto, ProyectoMember
 
 
-class ProyectoMemberInline(ScopedInline, admin.TabularInline):
+class ProyectoMemberInline(MembershipInline):
     model = ProyectoMember
     access_kind = Kind.PROYECTO_MEMBER
+    parent_relation = "proyecto"
     workspace_field = "workspace_id"
     proyecto_field = "id"
-    form = MembershipInlineForm
-    fields = ("user", "rol", "joined_at")
-    readonly_fields = ("joined_at",)
-    autocomplete_fields = ("user",)
-    extra = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user", "proyecto")
 
 
 @admin.register(Proyecto)

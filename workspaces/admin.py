@@ -3,27 +3,19 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_scope import ScopedInline, ScopedModelAdmin
+from accounts.admin_scope import MembershipInline, ScopedModelAdmin
 from accounts.permissions import Kind
 from auditoria.admin import feed_link
 from auditoria.models import TipoActividad
 from auditoria.services import record_admin_change, snapshot
-from piliquarts.forms import MembershipInlineForm
 from workspaces.models import Workspace, WorkspaceMember, WorkspaceRol
 
 
-class WorkspaceMemberInline(ScopedInline, admin.TabularInline):
+class WorkspaceMemberInline(MembershipInline):
     model = WorkspaceMember
     access_kind = Kind.WORKSPACE_MEMBER
+    parent_relation = "workspace"
     workspace_field = "id"
-    form = MembershipInlineForm
-    fields = ("user", "rol", "joined_at")
-    readonly_fields = ("joined_at",)
-    autocomplete_fields = ("user",)
-    extra = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user", "workspace")
 
 
 @admin.register(Workspace)
