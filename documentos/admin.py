@@ -6,12 +6,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scope import ScopedInline, ScopedModelAdmin
 from accounts.permissions import Kind
-from documentos import services
+from documentos import selectors, services
 from documentos.models import Documento, DocumentoVersion, Folder
 
 
@@ -74,8 +74,8 @@ class FolderAdmin(ScopedModelAdmin):
     actions = ("restore_from_trash",)
     search_fields = ("nombre", "path")
     autocomplete_fields = ("proyecto", "parent")
-    fields = ("proyecto", "parent", "nombre", "path", "created_at", "updated_at")
-    readonly_fields = ("path", "created_at", "updated_at")
+    fields = ("proyecto", "parent", "nombre", "ruta", "created_at", "updated_at")
+    readonly_fields = ("ruta", "created_at", "updated_at")
     inlines = (SubfolderInline, FolderDocumentoInline)
 
     def get_queryset(self, request):
@@ -96,6 +96,21 @@ class FolderAdmin(ScopedModelAdmin):
             )
             obj.pk, obj.path = created.pk, created.path
             obj._state.adding = False
+
+    @admin.display(description=_("ruta"))
+    def ruta(self, obj):
+        """The breadcrumb: each ancestor links to its own page."""
+        if obj is None or obj._state.adding:
+            return "-"
+        links = [
+            format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:documentos_folder_change", args=[ancestor.pk]),
+                ancestor.nombre,
+            )
+            for ancestor in selectors.ancestors(obj)
+        ]
+        return format_html_join(" / ", "{}", ((link,) for link in [*links, obj.nombre]))
 
     def delete_model(self, request, obj):
         services.trash_folder(folder=obj, user=request.user)
