@@ -92,3 +92,15 @@ def test_load_benchmark_runs(tmp_path):
     result = _run("load.py", "--actividades", "2000", "--output", str(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
     assert "raw COPY, indexed table" in (tmp_path / "load.md").read_text()
+
+
+@pytest.mark.postgresql
+def test_hot_reads_benchmark_runs(tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("the plans are PostgreSQL's")
+    call_command("seed_bulk", *TINY, verbosity=0)
+    result = _run("hot_reads.py", "--repeat", "3", "--output", str(tmp_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = (tmp_path / "hot_reads.md").read_text()
+    assert "workspace feed, first page" in report
+    assert "actividades_ws_feed_idx" in report
