@@ -108,6 +108,10 @@ class Actividad(models.Model):
                 name="actividades_proy_feed_idx",
             ),
             models.Index(fields=["entidad_tipo", "entidad_id"], name="actividades_entidad_idx"),
+            # The whole trail newest first, as the admin lists and pages it.
+            models.Index(
+                models.F("created_at").desc(), models.F("id").desc(), name="actividades_newest_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
