@@ -113,7 +113,26 @@ class FolderAdmin(ScopedModelAdmin):
         return format_html_join(" / ", "{}", ((link,) for link in [*links, obj.nombre]))
 
     def delete_model(self, request, obj):
-        services.trash_folder(folder=obj, user=request.user)
+        """Deleting moves to the trash; deleting from the trash removes for good."""
+        obj.refresh_from_db(fields=["deleted_at"])
+        if obj.deleted_at is None:
+            services.trash_folder(folder=obj, user=request.user)
+        else:
+            services.delete_folder(folder=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        # A chosen folder under another chosen folder goes with that one, not on its own.
+        chosen = list(queryset)
+        paths = {(folder.proyecto_id, folder.path) for folder in chosen}
+        roots = [
+            folder.pk
+            for folder in chosen
+            if not any(
+                (folder.proyecto_id, path) in paths
+                for path in selectors.ancestor_paths(folder.path)
+            )
+        ]
+        super().delete_queryset(request, queryset.filter(pk__in=roots))
 
     @admin.action(description=_("Restaurar de la papelera"))
     def restore_from_trash(self, request, queryset):
@@ -250,14 +269,26 @@ class DocumentoAdmin(ScopedModelAdmin):
             obj.pk = created.pk
             obj._state.adding = False
             return
-        super().save_model(request, obj, form, change)
-        if data.get("archivo"):
-            services.add_version(
-                documento=obj, file=data["archivo"], cambios=data["cambios"], user=request.user
-            )
+        # One change (fields and maybe a new version), one audit row.
+        services.update_documento(
+            documento=obj,
+            user=request.user,
+            file=data.get("archivo") or None,
+            cambios=data.get("cambios", ""),
+            **{
+                name: data[name]
+                for name in services.DOCUMENTO_EDITABLE_FIELDS
+                if name in data and name in form.changed_data
+            },
+        )
 
     def delete_model(self, request, obj):
-        services.trash_documento(documento=obj, user=request.user)
+        """Deleting moves to the trash; deleting from the trash removes for good."""
+        obj.refresh_from_db(fields=["deleted_at"])
+        if obj.deleted_at is None:
+            services.trash_documento(documento=obj, user=request.user)
+        else:
+            services.delete_documento(documento=obj, user=request.user)
 
     @admin.action(description=_("Restaurar de la papelera"))
     def restore_from_trash(self, request, queryset):

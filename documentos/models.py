@@ -35,6 +35,19 @@ def trash_timestamp():
     )
 
 
+def trashed_by():
+    """Who moved a folder or document to the trash; NULL once restored or if they are deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DB_SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("enviado a la papelera por"),
+    )
+
+
 class TrashQuerySet(models.QuerySet):
     """Rows in the trash have `deleted_at` set; everyday reads see only the others."""
 
@@ -70,6 +83,7 @@ class Folder(TimestampedModel):
     )
     path = models.CharField(_("ruta"), max_length=2000, editable=False)
     deleted_at = trash_timestamp()
+    deleted_by = trashed_by()
 
     objects = TrashQuerySet.as_manager()
 
@@ -178,6 +192,7 @@ class Documento(TimestampedModel):
         verbose_name=_("creado por"),
     )
     deleted_at = trash_timestamp()
+    deleted_by = trashed_by()
 
     objects = TrashQuerySet.as_manager()
 

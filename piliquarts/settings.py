@@ -215,3 +215,16 @@ LOGGING = {
     # axes logs its start-up banner at INFO in every command; lockouts are warnings.
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# -- Documents, trash and audit trail (issue 4) ---------------------------------
+# documentos.0005 adds who trashed a folder or document (a foreign key and its
+# index). Like 0003 it ships with the trash, before the first production
+# deployment; on a loaded database, split it as the reason says.
+MIGRATION_LINT_ALLOW = {
+    **MIGRATION_LINT_ALLOW,
+    "documentos.0005_trash_deleted_by": (
+        "ships with the trash (0003) before the first production deployment, on empty "
+        "tables; on a loaded database, add the foreign keys NOT VALID and the indexes "
+        "CONCURRENTLY"
+    ),
+}

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin_scope import MembershipInline, ScopedModelAdmin
 from accounts.permissions import Kind
 from auditoria.admin import feed_link
+from proyectos import services
 from proyectos.models import Proyecto, ProyectoMember
 
 
@@ -35,6 +36,27 @@ class ProyectoAdmin(ScopedModelAdmin):
     def actividad(self, obj):
         return feed_link(obj)
 
+    def save_formset(self, request, form, formset, change):
+        """Team changes on the project's page go through the services (one audit row each)."""
+        if formset.model is not ProyectoMember:
+            return super().save_formset(request, form, formset, change)
+        instances = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            services.remove_proyecto_member(membership=membership, user=request.user)
+        for membership in instances:
+            if membership._state.adding:
+                services.add_proyecto_member(
+                    proyecto=form.instance,
+                    member=membership.user,
+                    rol=membership.rol,
+                    user=request.user,
+                )
+            else:
+                services.change_proyecto_member_rol(
+                    membership=membership, rol=membership.rol, user=request.user
+                )
+        return None
+
 
 @admin.register(ProyectoMember)
 class ProyectoMemberAdmin(ScopedModelAdmin):
@@ -47,3 +69,19 @@ class ProyectoMemberAdmin(ScopedModelAdmin):
     search_fields = ("user__email", "user__nombre", "proyecto__nombre")
     autocomplete_fields = ("proyecto", "user")
     readonly_fields = ("joined_at",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A membership is of one user in one project: only its role changes.
+        return ("proyecto", "user", "joined_at") if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.change_proyecto_member_rol(membership=obj, rol=obj.rol, user=request.user)
+        else:
+            created = services.add_proyecto_member(
+                proyecto=obj.proyecto, member=obj.user, rol=obj.rol, user=request.user
+            )
+            obj.pk, obj._state.adding = created.pk, False
+
+    def delete_model(self, request, obj):
+        services.remove_proyecto_member(membership=obj, user=request.user)

@@ -1,6 +1,7 @@
 """Construction projects (`proyectos`) and their teams (`proyecto_members`)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -145,3 +146,17 @@ class ProyectoMember(models.Model):
 
     def __str__(self):
         return f"{self.user} en {self.proyecto} ({self.get_rol_display()})"
+
+    def clean(self):
+        from workspaces.models import WorkspaceMember
+
+        if (
+            self.proyecto_id
+            and self.user_id
+            and not WorkspaceMember.objects.filter(
+                workspace_id=self.proyecto.workspace_id, user_id=self.user_id
+            ).exists()
+        ):
+            raise ValidationError(
+                {"user": _("Debe ser miembro del workspace del proyecto antes de unirse a él.")}
+            )

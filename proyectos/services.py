@@ -103,20 +103,46 @@ def add_proyecto_member(*, proyecto, member, rol=ProyectoRol.VIEWER, user=None):
         proyecto=proyecto,
         descripcion=_("Añadió a %(email)s al proyecto como %(rol)s")
         % {"email": member.email, "rol": membership.get_rol_display()},
-        metadata={"rol": rol},
+        metadata={"valores": {"user": member.email, "rol": rol}},
     )
     return membership
 
 
 @transaction.atomic
-def remove_proyecto_member(*, membership, user=None):
-    membership.delete()
+def change_proyecto_member_rol(*, membership, rol, user=None):
+    """Give a project member another role in the team."""
+    current = ProyectoMember.objects.select_for_update().get(pk=membership.pk)
+    before = current.rol
+    current.rol = rol
+    current.full_clean()
+    if before == rol:
+        return current
+    current.save(update_fields=["rol"])
     record_actividad(
         user=user,
         tipo=TipoActividad.COMPARTIR,
         entidad_tipo=EntidadTipo.USUARIO,
-        entidad_id=membership.user_id,
-        proyecto=membership.proyecto,
-        descripcion=_("Quitó a %(email)s del proyecto") % {"email": membership.user.email},
-        metadata={"rol": membership.rol},
+        entidad_id=current.user_id,
+        proyecto=current.proyecto,
+        descripcion=_("Cambió el rol de %(email)s en el proyecto a %(rol)s")
+        % {"email": current.user.email, "rol": current.get_rol_display()},
+        metadata={"cambios": {"rol": {"antes": before, "despues": rol}}},
+    )
+    membership.rol = rol
+    return current
+
+
+@transaction.atomic
+def remove_proyecto_member(*, membership, user=None):
+    """Take a member out of a project's team (they stay in the workspace)."""
+    current = ProyectoMember.objects.select_for_update().get(pk=membership.pk)
+    current.delete()
+    record_actividad(
+        user=user,
+        tipo=TipoActividad.COMPARTIR,
+        entidad_tipo=EntidadTipo.USUARIO,
+        entidad_id=current.user_id,
+        proyecto=current.proyecto,
+        descripcion=_("Quitó a %(email)s del proyecto") % {"email": current.user.email},
+        metadata={"valores": {"user": current.user.email, "rol": current.rol}},
     )

@@ -1,6 +1,7 @@
 """Admin pages for workspaces and their members."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scope import MembershipInline, ScopedModelAdmin
@@ -8,7 +9,29 @@ from accounts.permissions import Kind
 from auditoria.admin import feed_link
 from auditoria.models import TipoActividad
 from auditoria.services import record_admin_change, snapshot
+from workspaces import services
 from workspaces.models import Workspace, WorkspaceMember, WorkspaceRol
+
+
+def save_membership_formset(model_admin, request, formset, workspace):
+    """Members added, re-roled or removed on the workspace's page, through the services."""
+    instances = formset.save(commit=False)
+    for membership in formset.deleted_objects:
+        try:
+            services.remove_workspace_member(membership=membership, user=request.user)
+        except ValidationError as error:
+            model_admin.message_user(
+                request, f"{membership.user}: {error.messages[0]}", messages.ERROR
+            )
+    for membership in instances:
+        if membership._state.adding:
+            services.add_workspace_member(
+                workspace=workspace, member=membership.user, rol=membership.rol, user=request.user
+            )
+        else:
+            services.change_workspace_member_rol(
+                membership=membership, rol=membership.rol, user=request.user
+            )
 
 
 class WorkspaceMemberInline(MembershipInline):
@@ -34,6 +57,12 @@ class WorkspaceAdmin(ScopedModelAdmin):
     @admin.display(description=_("actividad"))
     def actividad(self, obj):
         return feed_link(obj)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is WorkspaceMember:
+            save_membership_formset(self, request, formset, form.instance)
+        else:
+            super().save_formset(request, form, formset, change)
 
     def save_related(self, request, form, formsets, change):
         """The owner is always an owner member of their workspace (added if missing)."""
@@ -66,3 +95,27 @@ class WorkspaceMemberAdmin(ScopedModelAdmin):
     search_fields = ("user__email", "user__nombre", "workspace__nombre")
     autocomplete_fields = ("workspace", "user")
     readonly_fields = ("joined_at",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A membership is of one user in one workspace: only its role changes.
+        return ("workspace", "user", "joined_at") if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.change_workspace_member_rol(membership=obj, rol=obj.rol, user=request.user)
+        else:
+            created = services.add_workspace_member(
+                workspace=obj.workspace, member=obj.user, rol=obj.rol, user=request.user
+            )
+            obj.pk, obj._state.adding = created.pk, False
+
+    def delete_model(self, request, obj):
+        services.remove_workspace_member(membership=obj, user=request.user)
+
+    def get_deleted_objects(self, objs, request):
+        """The owner's membership is listed as protected: the page explains it cannot go."""
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        owners = [
+            membership for membership in objs if membership.user_id == membership.workspace.owner_id
+        ]
+        return to_delete, model_count, perms_needed, [*protected, *owners]

@@ -1,6 +1,7 @@
 """Organizations (`workspaces`) and who belongs to them (`workspace_members`)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -107,3 +108,14 @@ class WorkspaceMember(models.Model):
 
     def __str__(self):
         return f"{self.user} en {self.workspace} ({self.get_rol_display()})"
+
+    def clean(self):
+        # The owner's own membership keeps the owner role: so a workspace always has one.
+        if (
+            self.workspace_id
+            and self.user_id == self.workspace.owner_id
+            and self.rol != WorkspaceRol.OWNER
+        ):
+            raise ValidationError(
+                {"rol": _("El propietario del workspace conserva el rol de propietario.")}
+            )

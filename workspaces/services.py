@@ -43,6 +43,7 @@ def _audit_membership(*, user, workspace, member, descripcion, metadata):
 
 @transaction.atomic
 def add_workspace_member(*, workspace, member, rol=WorkspaceRol.MEMBER, user=None):
+    """Share a workspace with a user, with a role."""
     membership = WorkspaceMember(workspace=workspace, user=member, rol=rol)
     membership.full_clean()
     membership.save()
@@ -52,7 +53,7 @@ def add_workspace_member(*, workspace, member, rol=WorkspaceRol.MEMBER, user=Non
         member=member,
         descripcion=_("Añadió a %(email)s al workspace como %(rol)s")
         % {"email": member.email, "rol": membership.get_rol_display()},
-        metadata={"rol": rol},
+        metadata={"valores": {"user": member.email, "rol": rol}},
     )
     return membership
 
@@ -67,6 +68,7 @@ def _owners_left(workspace, excluding):
 
 @transaction.atomic
 def change_workspace_member_rol(*, membership, rol, user=None):
+    """Give a member another role; the owner keeps theirs, and some owner always remains."""
     membership = WorkspaceMember.objects.select_for_update().get(pk=membership.pk)
     workspace = Workspace.objects.select_for_update().get(pk=membership.workspace_id)
     if membership.rol == WorkspaceRol.OWNER and rol != WorkspaceRol.OWNER:
@@ -77,6 +79,8 @@ def change_workspace_member_rol(*, membership, rol, user=None):
         if not _owners_left(workspace, membership):
             raise ValidationError(_("Un workspace siempre conserva al menos un propietario."))
     before = membership.rol
+    if before == rol:
+        return membership
     membership.rol = rol
     membership.full_clean()
     membership.save(update_fields=["rol"])
@@ -109,7 +113,10 @@ def remove_workspace_member(*, membership, user=None):
         workspace=workspace,
         member=membership.user,
         descripcion=_("Quitó a %(email)s del workspace") % {"email": membership.user.email},
-        metadata={"rol": membership.rol, "proyectos_quitados": proyectos},
+        metadata={
+            "valores": {"user": membership.user.email, "rol": membership.rol},
+            "proyectos_quitados": proyectos,
+        },
     )
 
 

@@ -7,7 +7,8 @@ from piliquarts.migration_operations import RunSQLOnPostgreSQL, RunSQLOnSQLite
 # workspace is deleted: a reference becoming NULL, every other column unchanged.
 # A deliberate purge (retention) runs with the purge flag on: on PostgreSQL
 # `SET LOCAL piliquarts.audit_purge = 'on'` in its transaction, on SQLite a row
-# in auditoria_purge_allowed (kept on reverse, so the flag survives a re-migrate).
+# in auditoria_purge_allowed, only inside the purge's own transaction
+# (auditoria.services.audit_purge_allowed; `manage.py flush` uses it).
 
 POSTGRESQL = [
     """
@@ -67,6 +68,7 @@ SQLITE = [
 SQLITE_REVERSE = [
     "DROP TRIGGER actividades_append_only_update",
     "DROP TRIGGER actividades_append_only_delete",
+    "DROP TABLE IF EXISTS auditoria_purge_allowed",
 ]
 
 

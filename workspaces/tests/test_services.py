@@ -34,7 +34,7 @@ def test_adding_a_member_is_recorded_as_sharing(workspace):
     audit = Actividad.objects.get(tipo="compartir")
     assert (audit.entidad_id, audit.metadata, audit.user) == (
         ana.pk,
-        {"rol": "admin"},
+        {"valores": {"user": "ana@example.com", "rol": "admin"}},
         workspace.owner,
     )
 
