@@ -1,65 +1,21 @@
-"""`manage.py db`: the migration guide's workflows, on the real database of the run."""
+"""`manage.py db`: moving through the plan, reading the state, stamping, creating."""
 
-import io
-import sqlite3
-import subprocess
-
+import psycopg
 import pytest
-from django.conf import settings
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import override_settings
 
-from accounts.models import User
 from piliquarts import migrations_workflow as workflow
 from piliquarts.schema import schema_snapshot
-from workspaces.models import Workspace
+from piliquarts.tests.db_helpers import db, on_postgresql, tables
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def db(*args):
-    """Run `manage.py db ARGS`; return (exit code, output)."""
-    out = io.StringIO()
-    try:
-        call_command("db", *args, stdout=out, stderr=out)
-    except SystemExit as exit_:
-        return exit_.code, out.getvalue()
-    return 0, out.getvalue()
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("back_to_head")]
 
 
-@pytest.fixture(autouse=True)
-def _back_to_head():
-    """Whatever a test did to the schema, the next one starts fully migrated."""
-    yield
-    call_command("migrate", verbosity=0)
-
-
-@pytest.fixture
-def sandbox(_back_to_head):
-    """Install the sandbox app with one of its migration sets; remove every trace after."""
-    overrides = []
-
-    def install(case):
-        override = override_settings(
-            INSTALLED_APPS=[*settings.INSTALLED_APPS, "piliquarts.tests.sandbox"],
-            MIGRATION_MODULES={"sandbox": f"piliquarts.tests.sandbox.{case}"},
-        )
-        override.enable()
-        overrides.append(override)
-
-    yield install
-    for override in overrides:
-        override.disable()
-    MigrationRecorder(connection).migration_qs.filter(app="sandbox").delete()
-    with connection.cursor() as cursor:
-        for table in ("sandbox_note", "sandbox_second", "sandbox_half"):
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
-
-
-def _tables():
-    return set(connection.introspection.table_names())
+def applied():
+    return set(MigrationRecorder(connection).applied_migrations())
 
 
 def test_history_lists_every_migration_in_order_with_when_it_was_applied():
@@ -78,19 +34,47 @@ def test_current_is_a_deploy_gate():
     code, output = db("current")
     assert code == 1
     assert "Target database is not up to date" in output
+    assert db("history")[1].count("[ ]") == 1
     db("upgrade")
-    assert db("current")[0] == 0
+    code, output = db("current")
+    assert (code, output.splitlines()[-1]) == (0, "Up to date.")
 
 
-def test_one_step_downgrade_undoes_the_last_applied_migration_of_any_app():
-    recorder = MigrationRecorder(connection)
-    last = recorder.migration_qs.order_by("applied", "id").last()
-    before = set(recorder.applied_migrations())
+def test_current_fails_when_models_changed_without_a_migration(sandbox_models):
+    code, output = db("current")
+    assert code == 1
+    assert "Models have changes with no migration" in output
+
+
+def test_create_writes_a_migration_and_refuses_an_empty_change(sandbox_models):
+    db("create", "add_nota", "--app", "sandbox_models")
+    assert (sandbox_models / "0001_add_nota.py").exists()
+    with pytest.raises(CommandError, match="No model changes"):
+        db("create", "nothing_changed")
+    db("create", "by_hand", "--app", "sandbox_models", "--empty")
+    assert (sandbox_models / "0002_by_hand.py").exists()
+
+
+def test_one_step_downgrade_undoes_the_last_applied_migration_of_any_app(sandbox):
+    sandbox("reversible")
+    db("upgrade")
+    before = applied()
     code, output = db("downgrade", "--yes")
     assert code == 0
-    assert f"{last.app}.{last.name}" in output
-    after = set(recorder.applied_migrations())
-    assert before - after == {(last.app, last.name)}
+    assert "This will unapply, in order:\n  sandbox.0002_second\n" in output
+    assert before - applied() == {("sandbox", "0002_second")}
+    db("downgrade", "--yes")
+    assert before - applied() == {("sandbox", "0002_second"), ("sandbox", "0001_initial")}
+    # Then the last migration applied before the sandbox's, in whichever app it is.
+    last = MigrationRecorder(connection).migration_qs.order_by("applied", "id").last()
+    db("downgrade", "--yes")
+    assert (last.app, last.name) not in applied()
+
+
+def test_downgrade_without_yes_asks_and_refuses_to_guess_off_a_terminal():
+    with pytest.raises(CommandError, match="pass --yes"):
+        db("downgrade")
+    assert db("current")[0] == 0
 
 
 def test_every_migration_goes_down_and_up_again_to_the_same_schema():
@@ -99,7 +83,7 @@ def test_every_migration_goes_down_and_up_again_to_the_same_schema():
     while workflow.backward_plan():
         assert db("downgrade", "--yes")[0] == 0
         levels.append(schema_snapshot())
-    assert not {"users", "actividades"} & _tables()
+    assert not {"users", "actividades", "django_session"} & tables()
     levels.pop()
     while levels:
         assert db("upgrade", "+1")[0] == 0
@@ -108,55 +92,69 @@ def test_every_migration_goes_down_and_up_again_to_the_same_schema():
     assert code == 0, output
 
 
+def test_downgrade_base_and_upgrade_head():
+    before = schema_snapshot()
+    db("downgrade", "base", "--yes")
+    # sqlite_stat1 is SQLite's own, written by ANALYZE.
+    assert {t for t in tables() if not t.startswith("sqlite_")} == {"django_migrations"}
+    db("upgrade")
+    assert schema_snapshot() == before
+
+
 def test_downgrade_shows_dependants_in_other_apps_before_unapplying():
     code, output = db("downgrade", "--revision", "workspaces.0001_initial", "--yes")
     assert code == 0
     assert "workspaces.0002_search_indexes" in output
     code, output = db("downgrade", "--revision", "workspaces.zero", "--yes")
     assert "proyectos.0001_initial" in output and "auditoria.0001_initial" in output
-    db("upgrade")
+    assert not {"workspaces", "proyectos", "actividades"} & tables()
 
 
-def test_downgrade_refuses_irreversible_steps(sandbox):
+def test_downgrade_refuses_irreversible_steps_before_changing_anything(sandbox):
     sandbox("irreversible")
     db("upgrade")
-    with pytest.raises(CommandError, match="cannot be reversed"):
-        db("downgrade", "--revision", "sandbox.0001_initial", "--yes")
-    assert ("sandbox", "0002_forward_only") in MigrationRecorder(connection).applied_migrations()
+    before = schema_snapshot()
+    with pytest.raises(CommandError, match=r"cannot be reversed(.|\n)*sandbox.0002_forward_only"):
+        db("downgrade", "--revision", "sandbox.zero", "--yes")
+    assert ("sandbox", "0002_forward_only") in applied()
+    assert schema_snapshot() == before
 
 
 def test_a_failing_migration_leaves_the_schema_as_it_was(sandbox):
     sandbox("failing")
+    db("upgrade", "--revision", "sandbox.0001_initial")
+    before = schema_snapshot()
     with pytest.raises(CommandError, match="rolled back"):
         db("upgrade")
-    tables = _tables()
-    assert "sandbox_note" in tables
-    assert "sandbox_half" not in tables, "the failed migration's first statement was kept"
+    assert schema_snapshot() == before, "the failed migration's first statement was kept"
     code, output = db("current")
     assert code == 1
     assert "sandbox         0001_initial" in output
-    assert "sandbox.0002_fails_half_way" in output
+    assert "Pending:\n  sandbox.0002_fails_half_way" in output
 
 
-def test_upgrade_plus_one_applies_exactly_one_migration(sandbox):
+def test_upgrade_plus_one_and_to_a_revision(sandbox):
     sandbox("reversible")
     db("upgrade", "+1")
-    applied = MigrationRecorder(connection).applied_migrations()
-    assert ("sandbox", "0001_initial") in applied
-    assert ("sandbox", "0002_second") not in applied
+    assert ("sandbox", "0001_initial") in applied()
+    assert ("sandbox", "0002_second") not in applied()
     db("upgrade", "--revision", "sandbox.0002")
-    assert "sandbox_second" in _tables()
+    assert "sandbox_second" in tables()
+    with pytest.raises(CommandError, match="behind the database"):
+        db("upgrade", "--revision", "sandbox.0001_initial")
 
 
 def test_stamp_records_a_state_without_running_it(sandbox):
     sandbox("reversible")
     _code, output = db("stamp", "sandbox.0002_second")
     assert "nothing was run" in output
-    applied = MigrationRecorder(connection).applied_migrations()
-    assert ("sandbox", "0002_second") in applied
-    assert "sandbox_note" not in _tables()
+    assert ("sandbox", "0002_second") in applied()
+    assert "sandbox_note" not in tables()
     db("stamp", "sandbox.zero")
-    assert ("sandbox", "0001_initial") not in MigrationRecorder(connection).applied_migrations()
+    assert ("sandbox", "0001_initial") not in applied()
+    db("stamp", "head")
+    assert ("sandbox", "0002_second") in applied()
+    assert "sandbox_note" not in tables()
 
 
 def test_stamp_of_an_unknown_revision_names_the_known_ones():
@@ -168,109 +166,56 @@ def test_migrations_recorded_but_gone_from_the_code_are_reported_and_forgotten()
     MigrationRecorder(connection).record_applied("accounts", "0099_deleted_branch")
     code, output = db("current")
     assert code == 1
-    assert "accounts.0099_deleted_branch" in output
-    db("stamp", "head", "--purge-unknown")
+    assert "missing from the code" in output and "accounts.0099_deleted_branch" in output
+    _code, output = db("stamp", "head", "--purge-unknown")
+    assert "Forgot accounts.0099_deleted_branch" in output
     assert db("current")[0] == 0
 
 
-def test_create_refuses_an_empty_change():
-    with pytest.raises(CommandError, match="No model changes"):
-        db("create", "nothing_changed")
+SUBCOMMANDS = "init create upgrade downgrade history current sql stamp backup restore lint"
 
 
-def test_sql_of_the_whole_plan_builds_the_schema_migrate_builds(tmp_path):
-    """The offline SQL, run by the database's own client on an empty database."""
-    migrated = schema_snapshot()
-    with workflow.throwaway_database() as empty:
-        script = workflow.sql_for_upgrade(using=empty)
-    assert 'INSERT INTO "django_migrations"' in script
-    with workflow.throwaway_database() as target:
-        config = target.settings_dict
-        if connection.vendor == "postgresql":
-            result = subprocess.run(
-                ["psql", "-v", "ON_ERROR_STOP=1", "-q", "-h", config["HOST"] or "127.0.0.1",
-                 "-p", str(config["PORT"] or 5432), "-U", config["USER"], config["NAME"]],
-                input=script, capture_output=True, text=True,
-            )  # fmt: skip
-            assert result.returncode == 0, result.stderr
-        else:
-            sqlite = sqlite3.connect(config["NAME"])
-            sqlite.executescript(script)
-            sqlite.close()
-        assert schema_snapshot(target) == migrated
-        applied = MigrationRecorder(target).applied_migrations()
-        assert set(applied) == set(MigrationRecorder(connection).applied_migrations())
-
-
-@pytest.fixture
-def other_database():
-    """A migrated database of its own, so restoring never touches the test database."""
-    with workflow.throwaway_database() as other:
-        call_command("migrate", database=other.alias, verbosity=0)
-        yield other.alias
-
-
-def _add_workspaces(alias, count):
-    for n in range(count):
-        owner = User.objects.db_manager(alias).create_user(f"duena{n}@example.com", "x", nombre="D")
-        Workspace.objects.using(alias).create(nombre=f"W{n}", slug=f"w{n}", owner=owner)
-
-
-def test_backup_then_restore_brings_every_row_back(tmp_path, other_database):
-    _add_workspaces(other_database, 3)
-    users_before = set(User.objects.using(other_database).values_list("email", flat=True))
-    path = tmp_path / "copia.backup"
-    _code, output = db("--database", other_database, "backup", "--output", str(path))
-    assert "To restore: python manage.py db restore" in output
-    Workspace.objects.using(other_database).all().delete()
-    User.objects.using(other_database).all().delete()
-    db("--database", other_database, "restore", str(path), "--yes")
-    assert set(User.objects.using(other_database).values_list("email", flat=True)) == users_before
-    assert Workspace.objects.using(other_database).count() == 3
-
-
-def test_a_tampered_backup_is_refused(tmp_path, other_database):
-    _add_workspaces(other_database, 1)
-    path = tmp_path / "copia.backup"
-    db("--database", other_database, "backup", "--output", str(path))
-    with open(path, "ab") as handle:
-        handle.write(b"tampered")
-    Workspace.objects.using(other_database).all().delete()
-    with pytest.raises(CommandError, match="checksum"):
-        db("--database", other_database, "restore", str(path), "--yes")
-    assert not Workspace.objects.using(other_database).exists(), "nothing was restored"
-
-
-def test_upgrade_with_backup_prints_the_rollback_command(tmp_path, other_database):
-    db("--database", other_database, "downgrade", "--yes")
-    path = tmp_path / "antes.backup"
-    code, output = db("--database", other_database, "upgrade", "--backup", "--output", str(path))
+@pytest.mark.parametrize("subcommand", SUBCOMMANDS.split())
+def test_every_subcommand_has_help(subcommand, capsys):
+    code, _output = db(subcommand, "--help")
     assert code == 0
-    assert f"To roll back: python manage.py db restore {path}" in output
-    assert path.exists() and workflow.manifest_path(path).exists()
+    assert "usage:" in capsys.readouterr().out
 
 
-@pytest.mark.postgresql
+@on_postgresql
 def test_migrations_run_with_lock_and_statement_timeouts():
-    if connection.vendor != "postgresql":
-        pytest.skip("session timeouts are PostgreSQL's")
-    settings.MIGRATION_LOCK_TIMEOUT = "3s"
-    with workflow.migration_timeouts(), connection.cursor() as cursor:
+    timeouts = override_settings(MIGRATION_LOCK_TIMEOUT="3s", MIGRATION_STATEMENT_TIMEOUT="1min")
+    with timeouts, workflow.migration_timeouts(), connection.cursor() as cursor:
         cursor.execute("SHOW lock_timeout")
         assert cursor.fetchone()[0] == "3s"
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "1min"
     with connection.cursor() as cursor:
         cursor.execute("SHOW lock_timeout")
         assert cursor.fetchone()[0] == "0"
 
 
-@pytest.mark.postgresql
-def test_lint_fails_a_blocking_index_unless_allowed_with_a_reason(sandbox):
-    if connection.vendor != "postgresql":
-        pytest.skip("the lint reads PostgreSQL's SQL")
-    assert db("lint")[0] == 0
-    sandbox("dangerous")
-    with pytest.raises(CommandError, match="dangerous operations"):
-        db("lint")
-    allow = {**settings.MIGRATION_LINT_ALLOW, "sandbox.0002_blocking_index": "test only"}
-    with override_settings(MIGRATION_LINT_ALLOW=allow):
-        assert db("lint")[0] == 0
+@on_postgresql
+def test_a_migration_waiting_for_a_lock_gives_up_and_changes_nothing(sandbox):
+    """A long transaction holds the table: the migration fails after lock_timeout, not later."""
+    sandbox("locking")
+    db("upgrade", "--revision", "sandbox.0001_initial")
+    before = schema_snapshot()
+    config = connection.settings_dict
+    holder = psycopg.connect(
+        host=config["HOST"] or "127.0.0.1", port=config["PORT"] or 5432,
+        user=config["USER"], dbname=config["NAME"],
+    )  # fmt: skip
+    try:
+        holder.execute("LOCK TABLE sandbox_note IN ACCESS SHARE MODE")
+        with (
+            override_settings(MIGRATION_LOCK_TIMEOUT="300ms"),
+            pytest.raises(CommandError, match="lock timeout"),
+        ):
+            db("upgrade")
+    finally:
+        holder.close()
+    assert schema_snapshot() == before
+    assert ("sandbox", "0002_add_column") not in applied()
+    db("upgrade")
+    assert ("sandbox", "0002_add_column") in applied()

@@ -7,7 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 
 from piliquarts import migrations_workflow as workflow
-from piliquarts.migrations_workflow import WorkflowError
+from piliquarts.migrations_workflow.lint import lint
+from piliquarts.migrations_workflow.plans import refuse_irreversible
+from piliquarts.migrations_workflow.revisions import WorkflowError
 
 
 def _steps(text, sign):
@@ -143,11 +145,7 @@ class Command(BaseCommand):
         self.stdout.write("This will unapply, in order:")
         for migration, _backwards in plan:
             self.stdout.write(f"  {migration.app_label}.{migration.name}")
-        if problems := workflow.irreversible_steps(plan):
-            lines = [f"  {m.app_label}.{m.name}: {op.describe()}" for m, op in problems]
-            raise CommandError(
-                "Refusing to downgrade: these steps cannot be reversed:\n" + "\n".join(lines)
-            )
+        refuse_irreversible(plan)
         if not yes and not self._confirm():
             raise CommandError("Downgrade cancelled.")
         self._apply(plan)
@@ -226,8 +224,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Restored; every table has the manifest's row count."))
 
     def do_lint(self, **options):
-        from piliquarts.migration_lint import lint
-
         problems = lint(using=self.using, write=self.stdout.write)
         if problems:
             raise CommandError(f"{problems} migration(s) with dangerous operations (see above).")
@@ -248,7 +244,7 @@ class Command(BaseCommand):
             workflow.run_plan(plan, using=self.using, progress=progress)
         except WorkflowError:
             raise
-        except Exception as error:
+        except Exception as error:  # whatever the migration raised: report, then explain
             self.stdout.write(self.style.ERROR(" FAILED"))
             raise CommandError(
                 f"{error}\nThe failed migration was rolled back; `db current` shows where it is."

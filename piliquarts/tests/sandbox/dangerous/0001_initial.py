@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
     dependencies = []
     operations = [
         migrations.RunSQL(
-            "CREATE TABLE sandbox_note (id integer PRIMARY KEY)",
+            "CREATE TABLE sandbox_note (id integer PRIMARY KEY, body text, score integer)",
             reverse_sql="DROP TABLE sandbox_note",
         ),
     ]

@@ -5,7 +5,7 @@ class Migration(migrations.Migration):
     dependencies = [("sandbox", "0001_initial")]
     operations = [
         migrations.RunSQL(
-            "CREATE INDEX sandbox_note_id_idx ON sandbox_note (id)",
-            reverse_sql="DROP INDEX sandbox_note_id_idx",
+            "CREATE INDEX sandbox_note_body_idx ON sandbox_note (body)",
+            reverse_sql="DROP INDEX sandbox_note_body_idx",
         ),
     ]
