@@ -7,10 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin_scope import MembershipInline, ScopedModelAdmin
 from accounts.permissions import Kind
 from auditoria.admin import feed_link
-from auditoria.models import TipoActividad
-from auditoria.services import record_admin_change, snapshot
 from workspaces import services
-from workspaces.models import Workspace, WorkspaceMember, WorkspaceRol
+from workspaces.models import Workspace, WorkspaceMember
 
 
 def save_membership_formset(model_admin, request, formset, workspace):
@@ -65,24 +63,8 @@ class WorkspaceAdmin(ScopedModelAdmin):
             super().save_formset(request, form, formset, change)
 
     def save_related(self, request, form, formsets, change):
-        """The owner is always an owner member of their workspace (added if missing)."""
         super().save_related(request, form, formsets, change)
-        workspace = form.instance
-        membership, created = WorkspaceMember.objects.get_or_create(
-            workspace=workspace, user=workspace.owner, defaults={"rol": WorkspaceRol.OWNER}
-        )
-        before = None
-        if not created and membership.rol != WorkspaceRol.OWNER:
-            before = snapshot(membership)
-            membership.rol = WorkspaceRol.OWNER
-            membership.save(update_fields=["rol"])
-        if created or before:
-            record_admin_change(
-                obj=membership,
-                user=request.user,
-                tipo=TipoActividad.CREAR if created else TipoActividad.EDITAR,
-                before=None if created else before,
-            )
+        services.ensure_owner_membership(workspace=form.instance, user=request.user)
 
 
 @admin.register(WorkspaceMember)

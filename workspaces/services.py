@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from auditoria.models import EntidadTipo, TipoActividad
-from auditoria.services import record_actividad
+from auditoria.services import record_actividad, record_admin_change, snapshot
 from proyectos.models import ProyectoMember
 from workspaces.models import Workspace, WorkspaceMember, WorkspaceRol
 
@@ -27,6 +27,31 @@ def create_workspace(*, nombre, slug, owner, plan=None, user=None):
         metadata={"owner": owner.email},
     )
     return workspace
+
+
+@transaction.atomic
+def ensure_owner_membership(*, workspace, user=None):
+    """The owner is always an owner member of their workspace (added or promoted if not).
+
+    For owners set outside `create_workspace` and `transfer_workspace_ownership`,
+    such as the admin's workspace form.
+    """
+    membership, created = WorkspaceMember.objects.get_or_create(
+        workspace=workspace, user=workspace.owner, defaults={"rol": WorkspaceRol.OWNER}
+    )
+    before = None
+    if not created and membership.rol != WorkspaceRol.OWNER:
+        before = snapshot(membership)
+        membership.rol = WorkspaceRol.OWNER
+        membership.save(update_fields=["rol"])
+    if created or before:
+        record_admin_change(
+            obj=membership,
+            user=user,
+            tipo=TipoActividad.CREAR if created else TipoActividad.EDITAR,
+            before=before,
+        )
+    return membership
 
 
 def _audit_membership(*, user, workspace, member, descripcion, metadata):
