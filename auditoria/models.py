@@ -84,9 +84,8 @@ class Actividad(models.Model):
         _("descripción"), blank=True, default="", db_default="", editable=False
     )
     metadata = empty_json(_("metadatos"))
-    created_at = models.DateTimeField(
-        _("fecha"), db_default=DatabaseNow(), db_index=True, editable=False
-    )
+    # Indexed below, newest first (actividades_newest_idx): a range of dates reads that index.
+    created_at = models.DateTimeField(_("fecha"), db_default=DatabaseNow(), editable=False)
 
     class Meta:
         db_table = "actividades"

@@ -8,15 +8,17 @@ the same seed, so two runs with the same options load the same data.
 
 import functools
 import hashlib
+import itertools
 import json
 import random
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from tqdm import tqdm
 
 TABLES = (
@@ -48,7 +50,11 @@ class Sizes:
     seed: int = 20261124
 
 
-_MASK = (1 << 128) - 1
+# A UUID is a multiplicative hash of its index over a per-kind base (cheap: it
+# runs once per row), kept to 128 bits with the version 4 and variant bits set.
+_STEP = 0x9E3779B97F4A7C15F39CC0605CEDC835
+_KEEP = ((1 << 128) - 1) & ~((0xF000 << 64) | (0xC000 << 48))
+_VERSION_4 = (0x4000 << 64) | (0x8000 << 48)
 
 
 @functools.cache
@@ -56,29 +62,51 @@ def _base(seed, kind):
     return int.from_bytes(hashlib.md5(f"{seed}:{kind}".encode(), usedforsecurity=False).digest())
 
 
-def stable_uuid(seed, kind, index):
-    """The same UUID for the same (seed, kind, index), on every run.
+def stable_uuid_hex(seed, kind, index):
+    """The same UUID for the same (seed, kind, index), on every run, as 32 hex digits.
 
-    A multiplicative hash of the index (cheap: this runs once per row) over a
-    per-kind base; `version=4` sets the version and variant bits.
+    Both databases take this form as it is: PostgreSQL's `uuid` type parses it
+    and Django keeps UUIDs as 32 hex digits on SQLite. The row generators inline
+    this expression, which runs tens of millions of times.
     """
-    value = (_base(seed, kind) + index * 0x9E3779B97F4A7C15F39CC0605CEDC835) & _MASK
-    return uuid.UUID(int=value, version=4)
+    return f"{((_base(seed, kind) + index * _STEP) & _KEEP) | _VERSION_4:032x}"
+
+
+def stable_uuid(seed, kind, index):
+    return uuid.UUID(stable_uuid_hex(seed, kind, index))
+
+
+@functools.cache
+def _day(days):
+    return (START + timedelta(days=days)).strftime("%Y-%m-%d")
+
+
+def timestamp(seconds):
+    """`seconds` after START as UTC text ("2023-01-01 08:30:00"), the way Django writes it.
+
+    Built from a cached date and integer arithmetic: `datetime.isoformat()` per
+    row would be a tenth of the load's time.
+    """
+    days, second = divmod(seconds, 86_400)
+    return f"{_day(days)} {second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}"
 
 
 class Plan:
-    """What gets generated: the small tables in memory, the large ones as streams."""
+    """What gets generated: the small tables in memory, the large ones as streams.
+
+    Every value is text (or None, an int or a bool in the small tables), ready
+    for COPY's text format and for SQLite as it is.
+    """
 
     def __init__(self, sizes):
         self.sizes = sizes
-        self.rng = random.Random(sizes.seed)
         s = sizes
         self.users = [
-            stable_uuid(s.seed, "user", i) for i in range(s.workspaces * s.users_per_workspace)
+            stable_uuid_hex(s.seed, "user", i) for i in range(s.workspaces * s.users_per_workspace)
         ]
-        self.workspaces = [stable_uuid(s.seed, "workspace", i) for i in range(s.workspaces)]
+        self.workspaces = [stable_uuid_hex(s.seed, "workspace", i) for i in range(s.workspaces)]
         self.proyectos = [
-            (stable_uuid(s.seed, "proyecto", w * s.proyectos_per_workspace + p), w)
+            (stable_uuid_hex(s.seed, "proyecto", w * s.proyectos_per_workspace + p), w)
             for w in range(s.workspaces)
             for p in range(s.proyectos_per_workspace)
         ]
@@ -86,43 +114,43 @@ class Plan:
         self.folders = []  # (id, proyecto index, parent id or None, nombre, path)
         for p_index in range(len(self.proyectos)):
             for root_name in FOLDER_NAMES:
-                root = stable_uuid(s.seed, "folder", len(self.folders))
+                root = stable_uuid_hex(s.seed, "folder", len(self.folders))
                 self.folders.append((root, p_index, None, root_name, f"/{root_name}"))
                 if root_name == "Planos":
                     for sub_name in SUBFOLDER_NAMES:
-                        sub = stable_uuid(s.seed, "folder", len(self.folders))
+                        sub = stable_uuid_hex(s.seed, "folder", len(self.folders))
                         path = f"/{root_name}/{sub_name}"
                         self.folders.append((sub, p_index, root, sub_name, path))
-                        leaf = stable_uuid(s.seed, "folder", len(self.folders))
+                        leaf = stable_uuid_hex(s.seed, "folder", len(self.folders))
                         self.folders.append(
                             (leaf, p_index, sub, "Revisiones", f"{path}/Revisiones")
                         )
         self.folders_by_proyecto = {}
         for folder in self.folders:
-            self.folders_by_proyecto.setdefault(folder[1], []).append(folder)
+            self.folders_by_proyecto.setdefault(folder[1], []).append(folder[0])
 
-    def user_of_workspace(self, rng, w):
+    def users_of_workspace(self, w):
         per = self.sizes.users_per_workspace
-        return self.users[w * per + rng.randrange(per)]
+        return self.users[w * per : (w + 1) * per]
 
     # -- the rows of each table, in COPY column order ---------------------------
 
     def rows_users(self):
         password = make_password("bulk-demo-no-login")
-        now = START.isoformat()
+        now = timestamp(0)
         for i, user_id in enumerate(self.users):
             rol = "owner" if i == 0 else ("admin" if i % 97 == 0 else "member")
             yield (user_id, f"usuario{i}@bulk.piliquarts.com", f"Usuario {i}", password, rol,
                    True, "", "{}", now, now)  # fmt: skip
 
     def rows_workspaces(self):
-        per = self.sizes.users_per_workspace
+        per, now = self.sizes.users_per_workspace, timestamp(0)
         for w, workspace_id in enumerate(self.workspaces):
             yield (workspace_id, f"Constructora {w}", f"constructora-{w}", "", self.users[w * per],
-                   "pro", "{}", START.isoformat(), START.isoformat())  # fmt: skip
+                   "pro", "{}", now, now)  # fmt: skip
 
     def rows_workspace_members(self):
-        per = self.sizes.users_per_workspace
+        per, now = self.sizes.users_per_workspace, timestamp(0)
         for w, workspace_id in enumerate(self.workspaces):
             for u in range(per):
                 rol = (
@@ -130,87 +158,153 @@ class Plan:
                     if u == 0
                     else ("admin" if u == 1 else ("viewer" if u % 7 == 0 else "member"))
                 )
-                yield (stable_uuid(self.sizes.seed, "wmember", w * per + u), workspace_id,
-                       self.users[w * per + u], rol, START.isoformat())  # fmt: skip
+                yield (stable_uuid_hex(self.sizes.seed, "wmember", w * per + u), workspace_id,
+                       self.users[w * per + u], rol, now)  # fmt: skip
 
     def rows_proyectos(self):
         rng = random.Random(self.sizes.seed + 1)
+        now = timestamp(0)
         for p, (proyecto_id, w) in enumerate(self.proyectos):
             begin = START.date() + timedelta(days=rng.randrange(900))
             yield (proyecto_id, f"Proyecto {p}", self.workspaces[w], "",
                    rng.choice(("residencial", "comercial", "industrial", "otro")),
                    rng.choice(("activo", "activo", "pausado", "completado")),
-                   begin, begin + timedelta(days=rng.randrange(90, 900)),
-                   f"{rng.randrange(100_000, 50_000_000)}.00", "{}",
-                   START.isoformat(), START.isoformat())  # fmt: skip
+                   begin.isoformat(), (begin + timedelta(days=rng.randrange(90, 900))).isoformat(),
+                   f"{rng.randrange(100_000, 50_000_000)}.00", "{}", now, now)  # fmt: skip
 
     def rows_proyecto_members(self):
         rng = random.Random(self.sizes.seed + 2)
-        per = self.sizes.users_per_workspace
+        per, now = self.sizes.users_per_workspace, timestamp(0)
         n = 0
         for proyecto_id, w in self.proyectos:
             team = rng.sample(range(per), k=min(per, 6))
             for k, u in enumerate(team):
                 rol = ("gerente", "ingeniero", "ingeniero", "tecnico", "tecnico", "viewer")[k]
-                yield (stable_uuid(self.sizes.seed, "pmember", n), proyecto_id,
-                       self.users[w * per + u], rol, START.isoformat())  # fmt: skip
+                yield (stable_uuid_hex(self.sizes.seed, "pmember", n), proyecto_id,
+                       self.users[w * per + u], rol, now)  # fmt: skip
                 n += 1
 
     def rows_folders(self):
+        now = timestamp(0)
         for folder_id, p_index, parent, nombre, path in self.folders:
-            yield (folder_id, nombre, self.proyectos[p_index][0], parent, path,
-                   START.isoformat(), START.isoformat())  # fmt: skip
+            yield (folder_id, nombre, self.proyectos[p_index][0], parent, path, now, now)
 
-    def _documento(self, i):
-        """Everything about document `i`, from its own seed (so versions can be re-derived)."""
-        rng = random.Random(self.sizes.seed * 1_000_003 + i)
-        p_index = rng.randrange(len(self.proyectos))
-        folder = rng.choice(self.folders_by_proyecto[p_index])
-        extension, tipo = rng.choice(EXTENSIONS)
-        versions = rng.randint(1, 2 * self.sizes.versions_per_documento - 1)
-        created = START + timedelta(seconds=rng.randrange(SPAN_SECONDS))
-        author = self.user_of_workspace(rng, self.proyectos[p_index][1])
-        sizes = [rng.randrange(20_000, 40_000_000) for _ in range(versions)]
-        return p_index, folder, extension, tipo, versions, created, author, sizes
+    def documentos(self):
+        """Each document's facts, in order, from one seeded stream (documents and their
+        versions both replay it, so it is never held in memory).
 
-    def storage_path(self, documento_id, proyecto_id, version):
+        Yields (index, id, proyecto id, folder id, extension, tipo, author id,
+        created second, [size of each version]).
+        """
+        s = self.sizes
+        rng = random.Random(s.seed * 1_000_003)
+        r = rng.random
+        proyectos = [
+            (proyecto_id, self.folders_by_proyecto[p], self.users_of_workspace(w))
+            for p, (proyecto_id, w) in enumerate(self.proyectos)
+        ]
+        n_proyectos, n_extensions = len(proyectos), len(EXTENSIONS)
+        most_versions = 2 * s.versions_per_documento - 1
+        base = _base(s.seed, "documento")
+        for i in range(s.documentos):
+            proyecto_id, folders, authors = proyectos[int(r() * n_proyectos)]
+            extension, tipo = EXTENSIONS[int(r() * n_extensions)]
+            versions = 1 + int(r() * most_versions)
+            yield (
+                i,
+                f"{((base + i * _STEP) & _KEEP) | _VERSION_4:032x}",
+                proyecto_id,
+                folders[int(r() * len(folders))],
+                extension,
+                tipo,
+                authors[int(r() * len(authors))],
+                int(r() * SPAN_SECONDS),
+                [20_000 + int(r() * 39_980_000) for _ in range(versions)],
+            )
+
+    @staticmethod
+    def storage_path(documento_id, proyecto_id, version):
         return f"documentos/{proyecto_id}/{documento_id}/v{version}-bulk.bin"
 
     def rows_documentos(self):
-        for i in range(self.sizes.documentos):
-            p_index, folder, extension, tipo, versions, created, author, sizes = self._documento(i)
-            documento_id = stable_uuid(self.sizes.seed, "documento", i)
-            proyecto_id = self.proyectos[p_index][0]
-            yield (documento_id, f"documento-{i}.{extension}", proyecto_id, folder[0], tipo,
-                   extension, sizes[-1], self.storage_path(documento_id, proyecto_id, versions),
-                   versions, "{}", author, created.isoformat(), created.isoformat())  # fmt: skip
+        for (
+            i,
+            documento_id,
+            proyecto_id,
+            folder_id,
+            extension,
+            tipo,
+            author,
+            created,
+            sizes,
+        ) in self.documentos():
+            when = timestamp(created)
+            versions = len(sizes)
+            yield (documento_id, f"documento-{i}.{extension}", proyecto_id, folder_id, tipo,
+                   extension, str(sizes[-1]),
+                   self.storage_path(documento_id, proyecto_id, versions), str(versions),
+                   "{}", author, when, when)  # fmt: skip
 
     def rows_documento_versions(self):
-        for i in range(self.sizes.documentos):
-            p_index, _folder, _ext, _tipo, versions, created, author, sizes = self._documento(i)
-            documento_id = stable_uuid(self.sizes.seed, "documento", i)
-            proyecto_id = self.proyectos[p_index][0]
-            for v in range(1, versions + 1):
-                yield (stable_uuid(self.sizes.seed, f"version{v}", i), documento_id, v,
-                       self.storage_path(documento_id, proyecto_id, v), sizes[v - 1],
+        seed = self.sizes.seed
+        bases = [
+            _base(seed, f"version{v}") for v in range(1, 2 * self.sizes.versions_per_documento)
+        ]
+        sha256 = hashlib.sha256
+        for (
+            i,
+            documento_id,
+            proyecto_id,
+            _folder,
+            _ext,
+            _tipo,
+            author,
+            created,
+            sizes,
+        ) in self.documentos():
+            for v, size in enumerate(sizes, start=1):
+                yield (f"{((bases[v - 1] + i * _STEP) & _KEEP) | _VERSION_4:032x}", documento_id,
+                       str(v), self.storage_path(documento_id, proyecto_id, v), str(size),
                        "Versión inicial" if v == 1 else f"Revisión {v}",
-                       hashlib.sha256(f"{documento_id}:{v}".encode()).hexdigest(), author,
-                       (created + timedelta(days=v - 1)).isoformat())  # fmt: skip
+                       sha256(f"{documento_id}:{v}".encode()).hexdigest(), author,
+                       timestamp(created + (v - 1) * 86_400))  # fmt: skip
 
     def rows_actividades(self):
-        rng = random.Random(self.sizes.seed + 3)
+        s = self.sizes
+        rng = random.Random(s.seed + 3)
+        r = rng.random
         tipos = ("crear", "editar", "editar", "editar", "compartir", "comentar", "eliminar")
-        for i in range(self.sizes.actividades):
-            p_index = rng.randrange(len(self.proyectos))
-            proyecto_id, w = self.proyectos[p_index]
-            tipo = rng.choice(tipos)
-            entidad = rng.randrange(max(1, self.sizes.documentos))
-            moment = START + timedelta(seconds=rng.randrange(SPAN_SECONDS))
-            yield (stable_uuid(self.sizes.seed, "actividad", i), self.user_of_workspace(rng, w),
-                   proyecto_id, self.workspaces[w], tipo, "documento",
-                   stable_uuid(self.sizes.seed, "documento", entidad),
-                   f"{tipo.capitalize()} documento-{entidad} en Proyecto {p_index}",
-                   json.dumps({"version": rng.randint(1, 5)}), moment.isoformat())  # fmt: skip
+        verbs = [f"{tipo.capitalize()} documento-" for tipo in tipos]
+        metadata = [f'{{"version": {version}}}' for version in range(1, 6)]
+        proyectos = [
+            (proyecto_id, self.workspaces[w], self.users_of_workspace(w), f" en Proyecto {p}")
+            for p, (proyecto_id, w) in enumerate(self.proyectos)
+        ]
+        n_proyectos, n_tipos, per = len(proyectos), len(tipos), s.users_per_workspace
+        n_documentos = max(1, s.documentos)
+        base, documento_base = _base(s.seed, "actividad"), _base(s.seed, "documento")
+        # Every second of a day and every day of the span as text, looked up per row.
+        days = [_day(d) for d in range(SPAN_SECONDS // 86_400 + 1)]
+        clock = [
+            f" {h:02d}:{m:02d}:{sec:02d}" for h in range(24) for m in range(60) for sec in range(60)
+        ]
+        for i in range(s.actividades):
+            proyecto_id, workspace_id, users, en_proyecto = proyectos[int(r() * n_proyectos)]
+            t = int(r() * n_tipos)
+            entidad = int(r() * n_documentos)
+            day, second = divmod(int(r() * SPAN_SECONDS), 86_400)
+            yield (
+                f"{((base + i * _STEP) & _KEEP) | _VERSION_4:032x}",
+                users[int(r() * per)],
+                proyecto_id,
+                workspace_id,
+                tipos[t],
+                "documento",
+                f"{((documento_base + entidad * _STEP) & _KEEP) | _VERSION_4:032x}",
+                f"{verbs[t]}{entidad}{en_proyecto}",
+                metadata[int(r() * 5)],
+                days[day] + clock[second],
+            )
 
     def count(self, table):
         s = self.sizes
@@ -219,7 +313,8 @@ class Plan:
             "workspace_members": len(self.users), "proyectos": len(self.proyectos),
             "proyecto_members": len(self.proyectos) * min(6, s.users_per_workspace),
             "folders": len(self.folders), "documentos": s.documentos,
-            "documento_versions": None, "actividades": s.actividades,
+            "documento_versions": s.documentos * s.versions_per_documento,
+            "actividades": s.actividades,
         }[table]  # fmt: skip
 
 
@@ -244,20 +339,64 @@ COLUMNS = {
 
 
 # Past this many rows, building an index once after the load beats updating it per row
-# (a GIN trigram index above all).
+# (a GIN trigram index above all), and checking a foreign key with one join beats
+# checking it row by row.
 BULK_INDEX_THRESHOLD = 100_000
+COPY_BATCH = 5_000
+# Sessions building a table's plain indexes side by side after its load: one per core here.
+INDEX_SESSIONS = 2
+# Left on a table (as its comment, in the load's transaction) until its plain indexes exist.
+PENDING_MARK = "seed_bulk: indexes pending "
+
+
+def detach_constraints_and_indexes(cursor, table):
+    """Drop what a row-by-row load would have to maintain; return what puts it back.
+
+    Dropped: the table's foreign keys, its primary key and unique constraints
+    when no foreign key points at them, and every other index. Returns two lists
+    of statements: the integrity ones (keys, unique indexes, then foreign keys,
+    each checked by one join or built by one sort), to run in the load's own
+    transaction, and the plain indexes, which only speed reads up and can be
+    built after the commit, side by side.
+    """
+    cursor.execute(
+        """
+        SELECT c.conname, c.contype, pg_get_constraintdef(c.oid) FROM pg_constraint c
+        WHERE c.conrelid = %s::regclass AND (
+            c.contype = 'f'
+            OR c.contype IN ('p', 'u') AND NOT EXISTS (
+                SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid
+            )
+        )
+        ORDER BY c.contype = 'f' DESC, c.conname
+        """,
+        [f'"{table}"'],
+    )
+    constraints = cursor.fetchall()
+    for name, _type, _definition in constraints:
+        cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+    indexes = drop_secondary_indexes(cursor, table)
+
+    def add(kinds):
+        return [
+            f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}'
+            for name, kind, definition in constraints
+            if kind in kinds
+        ]
+
+    unique = [index for index in indexes if index.startswith("CREATE UNIQUE INDEX")]
+    plain = [index for index in indexes if index not in unique]
+    return [*add("pu"), *unique, *add("f")], plain
 
 
 def drop_secondary_indexes(cursor, table):
-    """Drop the indexes no constraint owns; return the statements that rebuild them.
-
-    Done inside the load's transaction: if the load fails, they are back as they were.
-    """
+    """Drop the indexes no constraint owns; return the statements that rebuild them."""
     cursor.execute(
         """
         SELECT i.indexname, i.indexdef FROM pg_indexes i
         WHERE i.schemaname = current_schema() AND i.tablename = %s
           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
+        ORDER BY i.indexname
         """,
         [table],
     )
@@ -265,6 +404,54 @@ def drop_secondary_indexes(cursor, table):
     for name, _definition in indexes:
         cursor.execute(f'DROP INDEX "{name}"')
     return [definition for _name, definition in indexes]
+
+
+def build_indexes(statements, sessions=INDEX_SESSIONS):
+    """Run CREATE INDEX `statements` in `sessions` connections at once, longest first.
+
+    A GIN trigram build runs on one core for most of a large load's time; the
+    btree indexes are built beside it instead of after it. Each session uses one
+    core (no parallel workers of its own), so they do not fight over the cores.
+    The sessions are plain connections (no pool) to this thread's default database.
+    """
+    source = connections[DEFAULT_DB_ALIAS]
+    options = {k: v for k, v in source.settings_dict.get("OPTIONS", {}).items() if k != "pool"}
+    settings_dict = {**source.settings_dict, "OPTIONS": options}
+
+    def build(statement):
+        # Made in this worker thread, which then owns it.
+        session = type(source)(settings_dict, source.alias)
+        try:
+            with session.cursor() as cursor:
+                cursor.execute("SET maintenance_work_mem = '1GB'")
+                cursor.execute("SET max_parallel_maintenance_workers = 0")
+                cursor.execute(statement.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+        finally:
+            session.close()
+
+    longest_first = sorted(statements, key=lambda statement: " USING gin " not in statement)
+    with ThreadPoolExecutor(max_workers=sessions) as pool:
+        for future in [pool.submit(build, statement) for statement in longest_first]:
+            future.result()
+
+
+def pending_indexes():
+    """{table: [CREATE INDEX ...]} an interrupted load committed rows for but did not build."""
+    pending = {}
+    with connection.cursor() as cursor:
+        for table in TABLES:
+            cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", [f'"{table}"'])
+            comment = cursor.fetchone()[0] or ""
+            if comment.startswith(PENDING_MARK):
+                pending[table] = json.loads(comment.removeprefix(PENDING_MARK))
+    return pending
+
+
+def finish_indexes(table, statements):
+    """Build a table's pending plain indexes, then drop the mark that they were pending."""
+    build_indexes(statements)
+    with connection.cursor() as cursor:
+        cursor.execute(f'COMMENT ON TABLE "{table}" IS NULL')
 
 
 def existing_rows():
@@ -275,51 +462,60 @@ def existing_rows():
         }
 
 
-def _sqlite_value(value):
-    if isinstance(value, uuid.UUID):
-        return value.hex
-    return value.isoformat() if hasattr(value, "isoformat") else value
+def copy_text(row):
+    """A row as a line of COPY's text format.
+
+    The generated values never hold a tab, a newline or a backslash (tested),
+    so they need no escaping; None is COPY's NULL.
+    """
+    try:
+        return "\t".join(row)
+    except TypeError:  # a NULL, a number or a boolean: only in the small tables
+        return "\t".join(r"\N" if value is None else str(value) for value in row)
 
 
 def load_table(table, rows, total=None, progress=True):
-    """Load `rows` into `table`: COPY on PostgreSQL, batched executemany on SQLite."""
+    """Load `rows` into `table`: COPY on PostgreSQL, batched inserts on SQLite.
+
+    The rows, keys, unique indexes and foreign keys go in one transaction: all or
+    nothing. A large table's plain indexes are built after that commit, side by
+    side; until they all exist the table's comment lists them, so that an
+    interrupted run can be finished (`seed_bulk` does it first thing).
+    """
     columns = COLUMNS[table]
     started, written = time.perf_counter(), 0
     bar = tqdm(total=total, desc=table, unit="rows", unit_scale=True, disable=not progress)
+    postgresql = connection.vendor == "postgresql"
+    plain_indexes = []
     with transaction.atomic(), connection.cursor() as cursor:
-        rebuild = []
-        if connection.vendor == "postgresql" and (total or 0) >= BULK_INDEX_THRESHOLD:
-            rebuild = drop_secondary_indexes(cursor, table)
-        if connection.vendor == "postgresql":
+        integrity = []
+        if postgresql:
+            cursor.execute("SET LOCAL TIME ZONE 'UTC'")  # the timestamps are UTC
+            if (total or 0) >= BULK_INDEX_THRESHOLD:
+                integrity, plain_indexes = detach_constraints_and_indexes(cursor, table)
+                mark = PENDING_MARK + json.dumps(plain_indexes)
+                cursor.execute(f'COMMENT ON TABLE "{table}" IS %s', [mark])
             names = ", ".join(f'"{c}"' for c in columns)
             with cursor.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    written += 1
-                    if written % 10_000 == 0:
-                        bar.update(10_000)
+                for batch in itertools.batched(rows, COPY_BATCH):
+                    copy.write("\n".join([copy_text(row) for row in batch]) + "\n")
+                    written += len(batch)
+                    bar.update(len(batch))
         else:
             placeholders = ", ".join("?" * len(columns))
             sql = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({placeholders})'
-            batch = []
-            for row in rows:
-                batch.append(tuple(_sqlite_value(v) for v in row))
-                if len(batch) == 10_000:
-                    cursor.cursor.executemany(sql, batch)
-                    written += len(batch)
-                    bar.update(len(batch))
-                    batch = []
-            cursor.cursor.executemany(sql, batch)
-            written += len(batch)
-        if rebuild:
-            # Check the deferred foreign keys now: indexes cannot be built over pending checks.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            # Index builds sort in memory; the default 64MB spills to disk (GIN above all).
+            for batch in itertools.batched(rows, COPY_BATCH):
+                cursor.cursor.executemany(sql, batch)
+                written += len(batch)
+                bar.update(len(batch))
+        bar.close()
+        if integrity:
+            # Index builds sort in memory; the default 64MB spills to disk.
             cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
-        for definition in rebuild:
-            cursor.execute(definition)
-    bar.update(written - bar.n)
-    bar.close()
+            for statement in integrity:
+                cursor.execute(statement)
+    if plain_indexes:
+        finish_indexes(table, plain_indexes)
     return written, time.perf_counter() - started
 
 

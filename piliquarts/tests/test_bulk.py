@@ -3,16 +3,19 @@
 import os
 import subprocess
 import sys
+import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.db.models import Max
 
 from auditoria.models import Actividad
 from documentos.models import Documento, DocumentoVersion, Folder
 from piliquarts import bulk
+from piliquarts.schema import schema_snapshot
 from proyectos.models import ProyectoMember
 from workspaces.models import WorkspaceMember
 
@@ -47,8 +50,86 @@ def test_same_seed_gives_the_same_rows():
     call_command("seed_bulk", *TINY, verbosity=0)
     first = sorted(DocumentoVersion.objects.values_list("id", "storage_path", "size_bytes"))
     plan = bulk.Plan(bulk.Sizes(2, 4, 2, 30, 500))
-    regenerated = sorted((row[0], row[3], row[4]) for row in plan.rows_documento_versions())
+    regenerated = sorted(
+        (uuid.UUID(row[0]), row[3], int(row[4])) for row in plan.rows_documento_versions()
+    )
     assert first == regenerated
+
+
+def test_generated_ids_are_version_4_uuids_and_times_are_utc():
+    assert bulk.stable_uuid(7, "user", 3) == bulk.stable_uuid(7, "user", 3)
+    assert bulk.stable_uuid(7, "user", 3) != bulk.stable_uuid(7, "user", 4)
+    for index in range(1000):
+        value = bulk.stable_uuid(7, "actividad", index)
+        assert (value.version, value.variant) == (4, uuid.RFC_4122)
+    for seconds in (0, 59, 3600 * 25 + 61, bulk.SPAN_SECONDS - 1):
+        moment = bulk.START + timedelta(seconds=seconds)
+        assert bulk.timestamp(seconds) == moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_generated_values_need_no_escaping_in_copy():
+    """COPY's text format gives tab, newline and backslash a meaning; no value may hold one."""
+    plan = bulk.Plan(bulk.Sizes(2, 4, 2, 30, 500))
+    for table in bulk.TABLES:
+        for row in getattr(plan, f"rows_{table}")():
+            assert len(row) == len(bulk.COLUMNS[table])
+            for value in row:
+                assert not set("\t\n\\") & set(str(value)), (table, row)
+            assert bulk.copy_text(row).count("\t") == len(row) - 1
+
+
+@pytest.mark.postgresql
+def test_large_load_path_puts_back_every_key_index_and_check(monkeypatch):
+    """Above the threshold, keys and indexes are dropped for the load and rebuilt after."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the drop-and-rebuild path is PostgreSQL's")
+    before = schema_snapshot()
+    monkeypatch.setattr(bulk, "BULK_INDEX_THRESHOLD", 1)
+    call_command("seed_bulk", *TINY, verbosity=0)
+    assert schema_snapshot() == before
+    assert Actividad.objects.count() == 500
+    assert DocumentoVersion.objects.filter(documento__proyecto__isnull=False).count() > 30
+
+
+@pytest.mark.postgresql
+def test_an_interrupted_index_build_is_finished_by_the_next_run(monkeypatch):
+    """The rows and keys are committed first; the plain indexes the run did not build are
+    recorded in the same transaction, and the next `seed_bulk` builds them."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the drop-and-rebuild path is PostgreSQL's")
+    before = schema_snapshot()
+    monkeypatch.setattr(bulk, "BULK_INDEX_THRESHOLD", 1)
+
+    def crash(statements, sessions=2):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(bulk, "build_indexes", crash)
+        with pytest.raises(KeyboardInterrupt):
+            call_command("seed_bulk", *TINY, verbosity=0)
+    pending = bulk.pending_indexes()
+    assert list(pending) == ["users"]
+    assert schema_snapshot() != before
+    call_command("seed_bulk", *TINY, verbosity=0)
+    assert bulk.pending_indexes() == {}
+    assert schema_snapshot() == before
+
+
+@pytest.mark.postgresql
+def test_a_failed_large_load_leaves_the_table_empty_and_whole(monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("the drop-and-rebuild path is PostgreSQL's")
+    call_command("seed_bulk", *TINY, "--actividades", "0", verbosity=0)
+    before = schema_snapshot()
+    monkeypatch.setattr(bulk, "BULK_INDEX_THRESHOLD", 1)
+    plan = bulk.Plan(bulk.Sizes(2, 4, 2, 30, 50))
+    rows = list(plan.rows_actividades())
+    stranger = bulk.stable_uuid_hex(1, "user", 1)  # no such user: the foreign key refuses it
+    rows[-1] = (rows[-1][0], stranger, *rows[-1][2:])
+    with pytest.raises(IntegrityError, match="actividades_user_id"):
+        bulk.load_table("actividades", iter(rows), total=len(rows), progress=False)
+    assert not Actividad.objects.exists()
+    assert schema_snapshot() == before
 
 
 def test_seed_bulk_refuses_tables_with_data():

@@ -1,15 +1,17 @@
 """`manage.py seed_bulk`: a large, realistic, deterministic data set for benchmarks."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
-from piliquarts.bulk import PRESETS, Sizes, seed
+from piliquarts.bulk import PRESETS, Sizes, finish_indexes, pending_indexes, seed
 
 
 class Command(BaseCommand):
     help = (
         "Load a deterministic data set at COPY speed: presets small (default), medium "
         "(100k documents, 1M activity rows) and large (1M documents, ~3M versions, 10M "
-        "activity rows); each size can be set on its own. Refuses tables that have rows."
+        "activity rows); each size can be set on its own. Refuses tables that have rows, "
+        "once it has finished the indexes an interrupted run left pending."
     )
 
     def add_arguments(self, parser):
@@ -23,6 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **options):
+        if connection.vendor == "postgresql" and (pending := pending_indexes()):
+            for table, statements in pending.items():
+                self.stdout.write(f"{table}: building the {len(statements)} indexes left pending")
+                finish_indexes(table, statements)
+            return
         workspaces, users, proyectos, documentos, actividades = PRESETS[options["preset"]]
         sizes = Sizes(
             workspaces=options["workspaces"] or workspaces,

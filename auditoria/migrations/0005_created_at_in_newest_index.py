@@ -1,0 +1,44 @@
+"""The single-column index on created_at goes: actividades_newest_idx (created_at DESC,
+id DESC) answers the same ranges, and every audit row written updated both.
+
+Only the index is dropped, by name, on each database: letting AlterField do it would
+rebuild the table on SQLite and lose its append-only triggers.
+"""
+
+import piliquarts.db
+from django.db import migrations, models
+
+from piliquarts.migration_operations import RunSQLOnPostgreSQL, RunSQLOnSQLite
+
+INDEX = "actividades_created_at_ff19140b"
+
+
+class Migration(migrations.Migration):
+    # DROP INDEX CONCURRENTLY cannot run inside a transaction.
+    atomic = False
+
+    dependencies = [
+        ('auditoria', '0004_newest_first_index'),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='actividad',
+                    name='created_at',
+                    field=models.DateTimeField(db_default=piliquarts.db.DatabaseNow(), editable=False, verbose_name='fecha'),
+                ),
+            ],
+            database_operations=[
+                RunSQLOnPostgreSQL(
+                    sql=f'DROP INDEX CONCURRENTLY IF EXISTS "{INDEX}";',
+                    reverse_sql=f'CREATE INDEX CONCURRENTLY IF NOT EXISTS "{INDEX}" ON "actividades" ("created_at");',
+                ),
+                RunSQLOnSQLite(
+                    sql=f'DROP INDEX IF EXISTS "{INDEX}";',
+                    reverse_sql=f'CREATE INDEX IF NOT EXISTS "{INDEX}" ON "actividades" ("created_at");',
+                ),
+            ],
+        ),
+    ]
