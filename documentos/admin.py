@@ -70,6 +70,7 @@ class FolderAdmin(ScopedModelAdmin):
     proyecto_field = "proyecto_id"
     list_display = ("path", "proyecto", "updated_at")
     list_select_related = ("proyecto",)
+    ordering = ("path", "id")  # total, and in folders_path_order_idx
     list_filter = (TrashFilter,)
     actions = ("restore_from_trash",)
     search_fields = ("nombre", "path")
