@@ -5,6 +5,10 @@ from django.contrib.admin.utils import NestedObjects
 from django.core.exceptions import PermissionDenied
 from django.db import router
 from django.db.models import Q
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.http import urlencode
 
 from accounts.permissions import Action, access_for
 from auditoria.models import TipoActividad
@@ -157,8 +161,46 @@ class ScopedModelAdmin(AuditedAdminMixin, ScopedAccessMixin, admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
+class FirstRowsInlineFormSet(BaseInlineFormSet):
+    """Only the first `max_rows` existing rows, and a link to the list of all of them.
+
+    A folder of ten thousand documents or a team of hundreds as one page of
+    forms would be slow to render, and could not even be saved (past
+    DATA_UPLOAD_MAX_NUMBER_FIELDS). Counting costs a query only when the page
+    is full.
+    """
+
+    max_rows = 50
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset"):
+            self._queryset = super().get_queryset()[: self.max_rows]
+        return self._queryset
+
+    @cached_property
+    def total_rows(self):
+        shown = len(self.get_queryset())
+        return self.queryset.count() if shown == self.max_rows else shown
+
+    @property
+    def rows_left_out(self):
+        return self.instance.pk is not None and self.total_rows > self.max_rows
+
+    @property
+    def full_list_url(self):
+        opts = self.model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        return f"{url}?{urlencode({f'{self.fk.name}__id__exact': self.instance.pk})}"
+
+
 class ScopedInline(ScopedAccessMixin):
-    """An inline whose permissions follow its parent: the lookups start from the parent object."""
+    """An inline whose permissions follow its parent: the lookups start from the parent object.
+
+    It shows the parent's first rows only (FirstRowsInlineFormSet), linking to the rest.
+    """
+
+    formset = FirstRowsInlineFormSet
+    template = "admin/edit_inline/tabular_first_rows.html"
 
     def has_add_permission(self, request, obj=None):
         return self._may(request, Action.ADD, obj)

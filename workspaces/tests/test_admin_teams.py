@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from accounts.admin_scope import FirstRowsInlineFormSet
 from accounts.tests.factories import AdminUserFactory, UserFactory
 from auditoria.models import Actividad
 from proyectos.models import ProyectoMember
@@ -108,3 +109,39 @@ def test_a_role_changed_in_the_admin_is_one_audit_row(client, staff, workspace):
     assert (audit.tipo, audit.user, audit.metadata["cambios"]["rol"]["despues"]) == (
         "compartir", staff, "gerente",
     )  # fmt: skip
+
+
+def test_a_large_team_shows_its_first_members_and_links_to_all(
+    client, staff, workspace, monkeypatch
+):
+    monkeypatch.setattr(FirstRowsInlineFormSet, "max_rows", 3)
+    for _ in range(4):
+        services.add_workspace_member(
+            workspace=workspace, member=UserFactory(), rol="member", user=staff
+        )
+    url = reverse("admin:workspaces_workspace_change", args=[workspace.pk])
+    response = client.get(url)
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert formset.initial_form_count() == 3
+    first = list(WorkspaceMember.objects.filter(workspace=workspace).order_by("joined_at", "pk"))
+    assert [form.instance for form in formset.initial_forms] == first[:3]
+    assert "los primeros 3 de 5" in response.text
+    # the link is the members list of this workspace, and it lists all five
+    listing = client.get(formset.full_list_url)
+    assert listing.status_code == 200
+    assert listing.context["cl"].result_count == 5
+    # the page saves with the members it shows: the role of a shown one changes
+    shown = formset.initial_forms[1].instance
+    data = _workspace_form(workspace, [(m, m.rol, False) for m in first[:3]])
+    data["members-1-rol"] = "viewer"
+    assert client.post(url, data).status_code == 302
+    shown.refresh_from_db()
+    assert shown.rol == "viewer"
+    assert WorkspaceMember.objects.filter(workspace=workspace).count() == 5
+
+
+def test_a_small_team_is_shown_whole_without_a_link(client, staff, workspace):
+    url = reverse("admin:workspaces_workspace_change", args=[workspace.pk])
+    response = client.get(url)
+    assert response.context["inline_admin_formsets"][0].formset.initial_form_count() == 1
+    assert "first-rows-note" not in response.text
