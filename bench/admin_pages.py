@@ -94,6 +94,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=10, help="timed requests per page")
     parser.add_argument("--output", type=Path, help="folder for the chart (PNG) and a .md table")
     parser.add_argument("--skip-stock", action="store_true", help="measure only this admin")
+    parser.add_argument("--only", help="measure only the pages whose label contains this")
     args = parser.parse_args()
 
     setup()
@@ -127,6 +128,8 @@ def main():
     samples = [(model, model._default_manager.order_by().first()) for model in models]
     rows = []
     for label, page_path, query in pages(samples):
+        if args.only and args.only not in label:
+            continue
         ours = measure(client, "/admin/", page_path, query, args.repeat)
         base = (
             None
