@@ -4,20 +4,25 @@ import json
 
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 
 class BoundedCountPaginator(Paginator):
     """Counts exactly up to `exact_limit` rows, estimates beyond; offers `max_pages` pages.
 
-    An exact `COUNT(*)` reads every matching row; past a few thousand, the
+    An exact `COUNT(*)` reads every matching row; past a thousand, the
     planner's estimate (PostgreSQL's `EXPLAIN`) is as useful to a person and
-    costs nothing. Deep pages by OFFSET cost more the deeper they go, so past
-    `max_pages` the list asks for a filter or a search instead.
+    costs nothing. When the planner guesses fewer rows than were counted (a
+    search pattern, say), the list says "more than 1000". Deep pages by OFFSET
+    cost more the deeper they go, so past `max_pages` the list asks for a
+    filter or a search instead.
     """
 
-    exact_limit = 10_000
+    exact_limit = 1_000
     max_pages = 100
+    is_estimate = False
+    count_is_lower_bound = False
 
     @cached_property
     def count(self):
@@ -26,12 +31,29 @@ class BoundedCountPaginator(Paginator):
         self.is_estimate = bounded > self.exact_limit
         if not self.is_estimate:
             return bounded
-        connection = connections[queryset.db]
-        if connection.vendor == "postgresql":
-            plan = json.loads(queryset.explain(format="json"))
-            return max(int(plan[0]["Plan"]["Plan Rows"]), bounded)
-        return queryset.count()
+        if connections[queryset.db].vendor != "postgresql":
+            self.is_estimate = False  # no planner estimate to read: count them all
+            return queryset.count()
+        plan = json.loads(queryset.explain(format="json"))
+        estimate = int(plan[0]["Plan"]["Plan Rows"])
+        self.count_is_lower_bound = estimate <= bounded
+        return max(estimate, bounded)
 
     @cached_property
     def num_pages(self):
         return min(super().num_pages, self.max_pages)
+
+    def page(self, number):
+        """A page past the first reads its rows' ids first, then those rows alone.
+
+        With OFFSET, PostgreSQL fetches and joins every skipped row to the
+        tables the list shows (`list_select_related`); the ids alone come from
+        an index, and the joins are made for one page's rows.
+        """
+        number = self.validate_number(number)
+        queryset = self.object_list
+        if number == 1 or not isinstance(queryset, QuerySet) or queryset.query.distinct:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        ids = list(queryset.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        return self._get_page(queryset.filter(pk__in=ids), number, self)
