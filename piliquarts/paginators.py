@@ -44,15 +44,16 @@ class BoundedCountPaginator(Paginator):
         return min(super().num_pages, self.max_pages)
 
     def page(self, number):
-        """A page past the first reads its rows' ids first, then those rows alone.
+        """A page reads its rows' ids first, then those rows alone.
 
-        With OFFSET, PostgreSQL fetches and joins every skipped row to the
-        tables the list shows (`list_select_related`); the ids alone come from
-        an index, and the joins are made for one page's rows.
+        Deep in the list (OFFSET), or when the matches must all be sorted (a
+        search), PostgreSQL would otherwise join every skipped or sorted row to
+        the tables the list shows (`list_select_related`); this way the joins
+        are made for one page's rows only.
         """
         number = self.validate_number(number)
         queryset = self.object_list
-        if number == 1 or not isinstance(queryset, QuerySet) or queryset.query.distinct:
+        if not isinstance(queryset, QuerySet) or queryset.query.distinct:
             return super().page(number)
         bottom = (number - 1) * self.per_page
         ids = list(queryset.values_list("pk", flat=True)[bottom : bottom + self.per_page])
