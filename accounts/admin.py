@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_scope import AuditedAdminMixin
+from accounts.admin_scope import AuditedAdminMixin, ScopedModelAdmin
 from accounts.forms import UserChangeForm, UserCreationForm
 from accounts.models import User
 from accounts.permissions import access_for
@@ -51,6 +51,7 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     filter_horizontal = ()
     paginator = BoundedCountPaginator
     show_full_result_count = False
+    list_per_page = ScopedModelAdmin.list_per_page
 
     def get_queryset(self, request):
         """Platform admins see everyone; others see themselves and the people they work with."""
