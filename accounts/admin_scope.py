@@ -201,7 +201,7 @@ class FirstRowsInlineFormSet(BaseInlineFormSet):
     is full.
     """
 
-    max_rows = 20
+    max_rows = 10
 
     def get_queryset(self):
         if not hasattr(self, "_queryset"):
