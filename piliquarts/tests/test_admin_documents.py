@@ -240,3 +240,26 @@ def test_deleting_a_workspace_in_the_admin_records_what_the_database_removed(cli
     assert audit.metadata["eliminados"]["proyectos"] == 1
     assert audit.metadata["eliminados"]["folders"] == 1
     assert audit.workspace_id is None  # the row outlives the workspace
+
+
+def test_a_full_folder_shows_its_first_documents_and_links_to_all(admin_client, monkeypatch):
+    from accounts.admin_scope import FirstRowsInlineFormSet
+    from documentos.tests.factories import DocumentoFactory, FolderFactory
+
+    monkeypatch.setattr(FirstRowsInlineFormSet, "max_rows", 2)
+    folder = FolderFactory(nombre="Planos")
+    other = FolderFactory(nombre="Otros", proyecto=folder.proyecto)
+    DocumentoFactory.create_batch(3, folder=folder)
+    DocumentoFactory(folder=other)
+    response = admin_client.get(reverse("admin:documentos_folder_change", args=[folder.pk]))
+    formset = next(
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.model is Documento
+    )
+    assert formset.initial_form_count() == 2
+    assert "los primeros 2 de 3" in response.text
+    listing = admin_client.get(formset.full_list_url)
+    assert sorted(d.pk for d in listing.context["cl"].result_list) == sorted(
+        folder.documentos.values_list("pk", flat=True)
+    )
