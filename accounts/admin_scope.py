@@ -147,17 +147,21 @@ class ScopedModelAdmin(AuditedAdminMixin, ScopedAccessMixin, admin.ModelAdmin):
         answer; `user IN (SELECT id FROM users WHERE UPPER(email) LIKE ...)` is
         answered by that table's trigram index, and makes no duplicates to remove.
         """
-        fields = self.get_search_fields(request)
-        if not search_term or not any("__" in field for field in fields):
-            return super().get_search_results(request, queryset, search_term)
-        if any(field.count("__") > 1 or field[0] in "^=@" for field in fields):
+        # (relation or "", column) of each field; anything else is left to Django.
+        fields = [field.rpartition("__")[::2] for field in self.get_search_fields(request)]
+        simple = all(
+            column[:1] not in "^=@"
+            and "__" not in relation
+            and (not relation or self.model._meta.get_field(relation).is_relation)
+            for relation, column in fields
+        )
+        if not search_term or not simple or not any(relation for relation, _c in fields):
             return super().get_search_results(request, queryset, search_term)
         for term in smart_split(search_term):
             if term[0] in "\"'" and term[-1] == term[0]:
                 term = unescape_string_literal(term)
             matches = Q()
-            for field in fields:
-                relation, _, column = field.rpartition("__")
+            for relation, column in fields:
                 if not relation:
                     matches |= Q(**{f"{column}__icontains": term})
                     continue
