@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,58 +51,56 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         dump = Path(folder) / "actividades.copy"
         with throwaway_database() as ours:
-            prepare(ours, call_command, bulk, sizes, connections)
+            prepare(ours, call_command, bulk, sizes)
             rows, seconds = load_with(ours, bulk, sizes)
             results["seed_bulk (Python + COPY)"] = (rows, seconds)
             psql(ours, f"\\copy actividades TO '{dump}'")
         with throwaway_database() as raw:
-            prepare(raw, call_command, bulk, sizes, connections)
+            prepare(raw, call_command, bulk, sizes)
             started = time.perf_counter()
             psql(raw, f"\\copy actividades FROM '{dump}'")
             results["raw COPY, indexed table"] = (args.actividades, time.perf_counter() - started)
         with throwaway_database() as raw_rebuild:
-            prepare(raw_rebuild, call_command, bulk, sizes, connections)
+            prepare(raw_rebuild, call_command, bulk, sizes)
             started = time.perf_counter()
             with raw_rebuild.cursor() as cursor:
                 integrity, plain = bulk.detach_constraints_and_indexes(cursor, "actividades")
             psql(raw_rebuild, f"\\copy actividades FROM '{dump}'")
-            default = connections["default"]
-            connections["default"] = raw_rebuild
-            try:
-                with raw_rebuild.cursor() as cursor:
-                    cursor.execute("SET maintenance_work_mem = '1GB'")
-                    for statement in integrity:
-                        cursor.execute(statement)
+            with as_default(raw_rebuild), raw_rebuild.cursor() as cursor:
+                cursor.execute("SET maintenance_work_mem = '1GB'")
+                for statement in integrity:
+                    cursor.execute(statement)
                 bulk.build_indexes(plain)
-            finally:
-                connections["default"] = default
             results["raw COPY, seed_bulk's index strategy"] = (
                 args.actividades, time.perf_counter() - started,
             )  # fmt: skip
     report(results, args.output)
 
 
-def prepare(connection, call_command, bulk, sizes, connections):
+def prepare(connection, call_command, bulk, sizes):
     """Schema and the small tables the activity rows point at."""
     call_command("migrate", database=connection.alias, verbosity=0)
     plan = bulk.Plan(sizes)
-    default = connections["default"]
-    connections["default"] = connection
-    try:
+    with as_default(connection):
         for table in ("users", "workspaces", "workspace_members", "proyectos"):
             bulk.load_table(table, getattr(plan, f"rows_{table}")(), progress=False)
-    finally:
-        connections["default"] = default
 
 
 def load_with(connection, bulk, sizes):
+    plan = bulk.Plan(sizes)
+    with as_default(connection):
+        return bulk.load_table("actividades", plan.rows_actividades(), sizes.actividades)
+
+
+@contextmanager
+def as_default(connection):
+    """`connection` as this thread's default while the block runs (bulk loads through it)."""
     from django.db import connections
 
     default = connections["default"]
     connections["default"] = connection
     try:
-        plan = bulk.Plan(sizes)
-        return bulk.load_table("actividades", plan.rows_actividades(), sizes.actividades)
+        yield connection
     finally:
         connections["default"] = default
 
