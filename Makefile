@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/piliquarts
+# One PostgreSQL test database per checkout, so two clones can run their tests at once.
+CHECKOUT_ID := $(shell printf '%s' '$(CURDIR)' | cksum | cut -d' ' -f1)
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/piliquarts_$(CHECKOUT_ID)
 SQLITE_TEST_URL := sqlite:///$(CURDIR)/test.sqlite3
 PYTEST_ARGS ?=
 

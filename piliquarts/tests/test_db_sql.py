@@ -87,5 +87,9 @@ def _throwaway_databases():
     if connection.vendor != "postgresql":
         return set()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [f"%{MARKER}%"])
+        # Only this database's throwaways: other checkouts may be testing on the same server.
+        prefix = connection.settings_dict["NAME"][:40]
+        cursor.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{prefix}{MARKER}%"]
+        )
         return {row[0] for row in cursor.fetchall()}
