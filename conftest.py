@@ -10,6 +10,12 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _requests_write_only_through_services(settings):
+    # Any admin page writing a domain table outside a service fails its test.
+    settings.MIDDLEWARE = ["core.testing.ServiceWritesOnlyMiddleware", *settings.MIDDLEWARE]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Let the test database purge audit rows, as flushing between tests must.

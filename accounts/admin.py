@@ -1,23 +1,49 @@
-"""Admin pages for users."""
+"""Admin pages for users: Django's user admin on the guide's columns, written through services."""
 
-from django.contrib import admin
+from contextvars import ContextVar
+from functools import partial
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
 from django.db.models import Q
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_scope import AuditedAdminMixin, ScopedModelAdmin
+from accounts import services
 from accounts.forms import UserChangeForm, UserCreationForm
 from accounts.models import User
 from accounts.permissions import access_for
-from piliquarts.paginators import BoundedCountPaginator
-from proyectos.models import ProyectoMember
-from workspaces.models import Workspace, WorkspaceMember
+from admin_kit.options import ScopedModelAdmin, ServiceDoorsMixin
+from admin_kit.paginators import BoundedCountPaginator
+from core.services import DomainError
+
+# The request of the password page being handled in this thread: its form acts as its user.
+_password_request = ContextVar("password_request")
+
+
+class PasswordForm(AdminPasswordChangeForm):
+    """Django's password form, saved by the `set_user_password` service (audited, no hash)."""
+
+    def __init__(self, user, *args, actor, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.actor = actor
+
+    def save(self, commit=True):
+        password = (
+            self.cleaned_data["password1"] if self.cleaned_data["set_usable_password"] else None
+        )
+        return services.set_user_password(target=self.user, password=password, user=self.actor)
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
-    """Django's user admin (password change view, creation form) on the guide's columns."""
+class UserAdmin(ServiceDoorsMixin, DjangoUserAdmin):
+    """Django's user admin (password page, creation form) on the guide's columns.
+
+    Users are created and edited by platform owners and admins; the platform
+    roles offered are those the user may grant (none above their own).
+    """
 
     form = UserChangeForm
     add_form = UserCreationForm
@@ -52,6 +78,7 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     paginator = BoundedCountPaginator
     show_full_result_count = False
     list_per_page = ScopedModelAdmin.list_per_page
+    formfield_overrides = ScopedModelAdmin.formfield_overrides
 
     def get_queryset(self, request):
         """Platform admins see everyone; others see themselves and the people they work with."""
@@ -59,19 +86,11 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
         access = access_for(request.user)
         if access.is_platform_admin:
             return queryset
-        return queryset.filter(
-            Q(pk=request.user.pk)
-            | Q(
-                pk__in=WorkspaceMember.objects.filter(
-                    workspace_id__in=access.workspace_ids()
-                ).values("user_id")
-            )
-            | Q(
-                pk__in=ProyectoMember.objects.filter(proyecto_id__in=access.proyecto_ids()).values(
-                    "user_id"
-                )
-            )
+        coworkers = User.objects.filter(
+            Q(workspace_memberships__workspace_id__in=access.workspace_ids())
+            | Q(proyecto_memberships__proyecto_id__in=access.proyecto_ids())
         )
+        return queryset.filter(Q(pk=request.user.pk) | Q(pk__in=coworkers.values("pk")))
 
     def has_module_permission(self, request):
         return request.user.is_active
@@ -88,12 +107,51 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "rol_global":
+            allowed = access_for(request.user).grantable_global_roles()
+            kwargs["choices"] = [(v, label) for v, label in db_field.choices if v in allowed]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
     def get_deleted_objects(self, objs, request):
         """List owned workspaces as protected, so the page explains what the database refuses."""
         to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        owned = Workspace.objects.filter(owner__in=objs).select_related("owner")
-        protected = [*protected, *owned]
-        return to_delete, model_count, perms_needed, protected
+        owned = [workspace for user in objs for workspace in user.owned_workspaces.all()]
+        return to_delete, model_count, perms_needed, [*protected, *owned]
+
+    # -- writes, each through a service ------------------------------------------
+
+    def create(self, request, form):
+        data = form.cleaned_data
+        return services.create_user(
+            email=data["email"],
+            nombre=data["nombre"],
+            rol_global=data["rol_global"],
+            password=data["password1"] if data.get("set_usable_password") else None,
+            user=request.user,
+        )
+
+    def update(self, request, obj, form):
+        services.update_user(
+            target=obj, user=request.user, **self.changed_fields(form, services.EDITABLE_FIELDS)
+        )
+
+    def delete(self, request, obj):
+        services.delete_user(target=obj, user=request.user)
+
+    @property
+    def change_password_form(self):
+        return partial(PasswordForm, actor=_password_request.get().user)
+
+    def user_change_password(self, request, id, form_url=""):
+        token = _password_request.set(request)
+        try:
+            return self._through_services(super().user_change_password, request, id, form_url)
+        except DomainError as error:
+            self.message_user(request, error.sentence, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        finally:
+            _password_request.reset(token)
 
 
 # Access follows the guide's roles (accounts.permissions), not Django's groups.

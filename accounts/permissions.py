@@ -12,8 +12,8 @@ from enum import StrEnum
 from django.db.models import Q
 
 from accounts.models import ADMIN_ROLES, RolGlobal
-from proyectos.models import ProyectoMember
-from workspaces.models import WorkspaceMember
+from proyectos.models import ProyectoMember, ProyectoRol
+from workspaces.models import WorkspaceMember, WorkspaceRol
 
 
 class Action(StrEnum):
@@ -44,7 +44,7 @@ CONTENT = (Kind.FOLDER, Kind.DOCUMENTO, Kind.DOCUMENTO_VERSION)
 
 # What each workspace role may do to each kind of thing inside its workspace.
 WORKSPACE_ROLES = {
-    "owner": {
+    WorkspaceRol.OWNER: {
         Kind.WORKSPACE: frozenset({Action.VIEW, Action.CHANGE, Action.DELETE}),
         Kind.WORKSPACE_MEMBER: ALL,
         Kind.PROYECTO: ALL,
@@ -53,7 +53,7 @@ WORKSPACE_ROLES = {
         Kind.ACTIVIDAD: VIEW,
         Kind.USER: VIEW,
     },
-    "admin": {
+    WorkspaceRol.ADMIN: {
         Kind.WORKSPACE: frozenset({Action.VIEW, Action.CHANGE}),
         Kind.WORKSPACE_MEMBER: ALL,
         Kind.PROYECTO: ALL,
@@ -62,7 +62,7 @@ WORKSPACE_ROLES = {
         Kind.ACTIVIDAD: VIEW,
         Kind.USER: VIEW,
     },
-    "member": {
+    WorkspaceRol.MEMBER: {
         Kind.WORKSPACE: VIEW,
         Kind.WORKSPACE_MEMBER: VIEW,
         Kind.PROYECTO: EDIT,
@@ -71,26 +71,26 @@ WORKSPACE_ROLES = {
         Kind.ACTIVIDAD: VIEW,
         Kind.USER: VIEW,
     },
-    "viewer": dict.fromkeys(Kind, VIEW),
+    WorkspaceRol.VIEWER: dict.fromkeys(Kind, VIEW),
 }
 
 # What each project role may do to each kind of thing inside its project.
 PROYECTO_ROLES = {
-    "gerente": {
+    ProyectoRol.GERENTE: {
         Kind.PROYECTO: frozenset({Action.VIEW, Action.CHANGE, Action.DELETE}),
         Kind.PROYECTO_MEMBER: ALL,
         **dict.fromkeys(CONTENT, ALL),
         Kind.ACTIVIDAD: VIEW,
         Kind.USER: VIEW,
     },
-    "ingeniero": {
+    ProyectoRol.INGENIERO: {
         Kind.PROYECTO: VIEW,
         Kind.PROYECTO_MEMBER: VIEW,
         **dict.fromkeys(CONTENT, ALL),
         Kind.ACTIVIDAD: VIEW,
         Kind.USER: VIEW,
     },
-    "tecnico": {
+    ProyectoRol.TECNICO: {
         Kind.PROYECTO: VIEW,
         Kind.PROYECTO_MEMBER: VIEW,
         Kind.FOLDER: VIEW,
@@ -99,8 +99,17 @@ PROYECTO_ROLES = {
         Kind.ACTIVIDAD: VIEW,
         Kind.USER: VIEW,
     },
-    "viewer": {kind: VIEW for kind in Kind if kind not in (Kind.WORKSPACE, Kind.WORKSPACE_MEMBER)},
+    ProyectoRol.VIEWER: {
+        kind: VIEW for kind in Kind if kind not in (Kind.WORKSPACE, Kind.WORKSPACE_MEMBER)
+    },
 }
+
+# Who outranks whom, in each column: nobody grants a role above their own.
+GLOBAL_RANK = dict(zip(reversed(RolGlobal), range(len(RolGlobal)), strict=True))
+WORKSPACE_RANK = dict(zip(reversed(WorkspaceRol), range(len(WorkspaceRol)), strict=True))
+PROYECTO_RANK = dict(zip(reversed(ProyectoRol), range(len(ProyectoRol)), strict=True))
+# A workspace owner or admin manages every project of the workspace, whatever its roles.
+WORKSPACE_ROLES_OVER_PROYECTOS = frozenset({WorkspaceRol.OWNER, WorkspaceRol.ADMIN})
 
 READ_ONLY_GLOBAL_ROLES = frozenset({RolGlobal.VIEWER, RolGlobal.GUEST})
 
@@ -152,6 +161,42 @@ class Access:
             for p, (ws, _rol) in self.proyecto_roles.items()
         )
 
+    # -- which roles the user may give (and take) ---------------------------
+
+    def grantable_global_roles(self):
+        """Platform roles this user may give or take: none but for platform admins, up to theirs."""
+        if not self.is_platform_admin:
+            return frozenset()
+        own = GLOBAL_RANK[self.user.rol_global]
+        return frozenset(rol for rol, rank in GLOBAL_RANK.items() if rank <= own)
+
+    def grantable_workspace_roles(self, workspace_id):
+        """Workspace roles this user may give, change or take away in that workspace."""
+        if self.is_platform_admin:
+            return frozenset(WorkspaceRol)
+        if not self.can(Action.CHANGE, Kind.WORKSPACE_MEMBER, workspace_id=workspace_id):
+            return frozenset()
+        own = WORKSPACE_RANK[self.workspace_roles[workspace_id]]
+        return frozenset(rol for rol, rank in WORKSPACE_RANK.items() if rank <= own)
+
+    def grantable_proyecto_roles(self, workspace_id, proyecto_id):
+        """Project roles this user may give, change or take away in that project."""
+        scope = {"workspace_id": workspace_id, "proyecto_id": proyecto_id}
+        if self.is_platform_admin:
+            return frozenset(ProyectoRol)
+        if not self.can(Action.CHANGE, Kind.PROYECTO_MEMBER, **scope):
+            return frozenset()
+        if not self.is_guest and self.workspace_roles.get(workspace_id) in (
+            WORKSPACE_ROLES_OVER_PROYECTOS
+        ):
+            return frozenset(ProyectoRol)
+        own = PROYECTO_RANK[self.proyecto_roles[proyecto_id][1]]
+        return frozenset(rol for rol, rank in PROYECTO_RANK.items() if rank <= own)
+
+    def may_transfer(self, workspace):
+        """Only a workspace's owner, or a platform owner or admin, hands it to someone else."""
+        return self.is_platform_admin or (self.user.pk == workspace.owner_id and not self.read_only)
+
     # -- which rows the user may see or act on -----------------------------
 
     def workspace_ids(self, action=Action.VIEW, kind=Kind.WORKSPACE):
@@ -179,10 +224,13 @@ class Access:
         return q
 
 
-def access_for(user):
-    """The user's `Access`, cached on the user object for the rest of the request."""
+def access_for(user, *, fresh=False):
+    """The user's `Access`, cached on the user object for the rest of the request.
+
+    Services ask for a `fresh` one: a role changed earlier in the same request counts.
+    """
     cached = getattr(user, "_access", None)
-    if cached is not None:
+    if cached is not None and not fresh:
         return cached
     access = Access(user=user)
     # Platform admins reach everything: their memberships change nothing.
@@ -198,3 +246,7 @@ def access_for(user):
         }
     user._access = access
     return access
+
+
+def may_grant_global(user, rol):
+    return rol in access_for(user).grantable_global_roles()

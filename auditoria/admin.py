@@ -4,15 +4,12 @@ import uuid
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_scope import ScopedModelAdmin
 from accounts.permissions import Kind
-from auditoria.models import Actividad
-from proyectos.models import Proyecto
-from workspaces.models import Workspace
+from admin_kit.options import ScopedModelAdmin
+from auditoria.events import Evento
+from auditoria.models import Actividad, EventoCode
 
 
 class FeedFilter(admin.SimpleListFilter):
@@ -46,23 +43,30 @@ class FeedFilter(admin.SimpleListFilter):
 class WorkspaceFeedFilter(FeedFilter):
     title = _("workspace")
     parameter_name = "workspace"
-    model = Workspace
+    model = Actividad._meta.get_field("workspace").related_model
 
 
 class ProyectoFeedFilter(FeedFilter):
     title = _("proyecto")
     parameter_name = "proyecto"
-    model = Proyecto
+    model = Actividad._meta.get_field("proyecto").related_model
 
 
-def feed_link(obj):
-    """A link from a workspace's or project's page to its activity feed."""
-    if obj is None or obj._state.adding:
-        return "-"
-    url = reverse("admin:auditoria_actividad_changelist")
-    return format_html(
-        '<a href="{}?{}={}">{}</a>', url, obj._meta.model_name, obj.pk, _("Ver la actividad")
-    )
+class EventoFilter(admin.SimpleListFilter):
+    """The trail of one kind of event (`metadata["evento"]`), answered by actividades_evento_idx."""
+
+    title = _("evento")
+    parameter_name = "evento"
+
+    def lookups(self, request, model_admin):
+        return Evento.choices
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        if self.value() not in Evento.values:
+            raise IncorrectLookupParameters(self.value())
+        return queryset.alias(evento=EventoCode()).filter(evento=self.value())
 
 
 @admin.register(Actividad)
@@ -81,7 +85,14 @@ class ActividadAdmin(ScopedModelAdmin):
     )
     list_select_related = ("user", "workspace", "proyecto")
     # Date ranges with fixed choices (today, 7 days, month, year): no scan of the table.
-    list_filter = ("created_at", "tipo", "entidad_tipo", WorkspaceFeedFilter, ProyectoFeedFilter)
+    list_filter = (
+        "created_at",
+        EventoFilter,
+        "tipo",
+        "entidad_tipo",
+        WorkspaceFeedFilter,
+        ProyectoFeedFilter,
+    )
     search_fields = ("descripcion",)
     readonly_fields = (
         "created_at",

@@ -24,6 +24,26 @@ class EntidadTipo(models.TextChoices):
     OTRO = "otro", _("Otro")
 
 
+class EventoCode(models.Func):
+    """A row's event code (`metadata["evento"]`) as text, spelled the same in its index.
+
+    `metadata ->> 'evento'` on PostgreSQL, `json_extract(metadata, '$.evento')`
+    on SQLite: a plain text comparison, which actividades_evento_idx answers.
+    """
+
+    template = "(%(expressions)s ->> 'evento')"
+    output_field = models.CharField()
+
+    def __init__(self):
+        super().__init__(models.F("metadata"))
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="json_extract(%(expressions)s, '$.evento')",
+            **extra_context,
+        )  # fmt: skip
+
+
 class Actividad(models.Model):
     """Something a user did to an entity (`entidad_tipo`, `entidad_id`), and when.
 
@@ -83,7 +103,7 @@ class Actividad(models.Model):
     descripcion = models.TextField(
         _("descripción"), blank=True, default="", db_default="", editable=False
     )
-    metadata = empty_json(_("metadatos"))
+    metadata = empty_json(_("metadatos"), typed_by_people=False)
     # Indexed below, newest first (actividades_newest_idx): a range of dates reads that index.
     created_at = models.DateTimeField(_("fecha"), db_default=DatabaseNow(), editable=False)
 
@@ -107,6 +127,13 @@ class Actividad(models.Model):
                 name="actividades_proy_feed_idx",
             ),
             models.Index(fields=["entidad_tipo", "entidad_id"], name="actividades_entidad_idx"),
+            # One kind of event (`metadata["evento"]`, auditoria.events), newest first.
+            models.Index(
+                EventoCode(),
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                name="actividades_evento_idx",
+            ),
             # The whole trail newest first, as the admin lists and pages it.
             models.Index(
                 models.F("created_at").desc(), models.F("id").desc(), name="actividades_newest_idx"

@@ -1,32 +1,46 @@
-"""Writing the audit trail: one row per operation, in the operation's own transaction."""
+"""Writing the audit trail: one typed row per change, in the change's own transaction."""
 
+import json
 from contextlib import contextmanager
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext as _
 
-from auditoria.models import Actividad, EntidadTipo, TipoActividad
+from auditoria.events import EVENTS
+from auditoria.models import Actividad
+from core.services import DomainError
 
 # Never copied into an audit row's metadata.
 SECRET_FIELDS = frozenset({"password", "password_hash"})
 
 
-def record_actividad(
-    *, user, tipo, entidad_tipo, entidad_id, descripcion, workspace=None, proyecto=None,
-    metadata=None,
-):  # fmt: skip
-    """Append one audit row. Call it inside the transaction of the change it describes."""
-    if proyecto is not None and workspace is None:
-        workspace = proyecto.workspace
+def record(event, *, user, entidad_id, workspace=None, proyecto=None, labels=None, **metadata):
+    """Append the audit row of one `event` (a code of `auditoria.events.Evento`).
+
+    Call it from the service that made the change, inside its transaction.
+    `user` is the actor (None for scripts); `metadata` is stored with the
+    event code and renders the row's Spanish sentence, where `labels` may
+    replace a value by its display name ("admin" -> "Administrador").
+    """
+    spec = EVENTS[event]
+    metadata = json.loads(
+        json.dumps(
+            {k: v for k, v in metadata.items() if k not in SECRET_FIELDS}, cls=DjangoJSONEncoder
+        )
+    )
+    workspace_id = getattr(workspace, "pk", workspace)
+    if proyecto is not None and workspace_id is None:
+        workspace_id = proyecto.workspace_id
     return Actividad.objects.create(
         user=user if user is not None and user.is_authenticated else None,
-        tipo=tipo,
-        entidad_tipo=entidad_tipo,
+        tipo=spec.tipo,
+        entidad_tipo=spec.entidad_tipo,
         entidad_id=entidad_id,
-        descripcion=descripcion,
-        workspace=workspace,
-        proyecto=proyecto,
-        metadata={k: v for k, v in (metadata or {}).items() if k not in SECRET_FIELDS},
+        descripcion=str(spec.sentence) % {**metadata, **(labels or {})},
+        workspace_id=workspace_id,
+        proyecto_id=getattr(proyecto, "pk", proyecto),
+        metadata={"evento": str(event), **metadata},
     )
 
 
@@ -39,91 +53,34 @@ def changes(before, after):
     }
 
 
-# -- audit rows for changes made through the admin -------------------------------
+def edit_fields(obj, fields, editable):
+    """Set `fields` on `obj`, only those in `editable`, and validate it; return what changed.
 
-MEMBERSHIPS = frozenset({"workspaces.workspacemember", "proyectos.proyectomember"})
-ENTIDADES = {
-    "accounts.user": EntidadTipo.USUARIO,
-    "workspaces.workspace": EntidadTipo.WORKSPACE,
-    "workspaces.workspacemember": EntidadTipo.USUARIO,
-    "proyectos.proyecto": EntidadTipo.PROYECTO,
-    "proyectos.proyectomember": EntidadTipo.USUARIO,
-    "documentos.documento": EntidadTipo.DOCUMENTO,
-    "documentos.documentoversion": EntidadTipo.DOCUMENTO,
-}
-VERBS = {
-    TipoActividad.CREAR: _lazy("Creó"),
-    TipoActividad.EDITAR: _lazy("Editó"),
-    TipoActividad.ELIMINAR: _lazy("Eliminó"),
-}
+    The {field: {"antes", "despues"}} of an edit, for its audit row; empty when
+    nothing changed (and then nothing needs saving nor recording).
+    """
+    unknown = set(fields) - set(editable)
+    if unknown:
+        raise DomainError(_("El campo %(campo)s no se edita aquí.") % {"campo": unknown.pop()})
+    before = snapshot(obj, editable)
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    return changes(before, snapshot(obj, editable))
 
 
-def snapshot(obj):
-    """The object's column values as JSON-friendly text (secrets left out)."""
+def snapshot(obj, fields):
+    """The values of `fields` of `obj` as JSON-friendly values, for before/after."""
     values = {}
-    for field in obj._meta.concrete_fields:
-        if field.name in SECRET_FIELDS or field.name in ("created_at", "updated_at"):
-            continue
+    for name in fields:
+        field = obj._meta.get_field(name)
         value = field.value_from_object(obj)
-        values[field.name] = (
-            value if isinstance(value, (bool, int, dict, list)) or value is None else str(value)
+        values[name] = (
+            value
+            if isinstance(value, (bool, int, dict, list, str)) or value is None
+            else str(value)
         )
     return values
-
-
-def _scope(obj):
-    """(workspace, proyecto) an object belongs to, for the audit row's references."""
-    from proyectos.models import Proyecto
-    from workspaces.models import Workspace
-
-    if isinstance(obj, Workspace):
-        return obj, None
-    if isinstance(obj, Proyecto):
-        return obj.workspace, obj
-    for path in ("proyecto", "documento.proyecto"):
-        target = obj
-        for part in path.split("."):
-            target = getattr(target, part, None)
-        if isinstance(target, Proyecto):
-            return target.workspace, target
-    workspace = getattr(obj, "workspace", None)
-    return (workspace if isinstance(workspace, Workspace) else None), None
-
-
-def record_admin_change(*, obj, user, tipo, before=None, deleted=None):
-    """One audit row for a create, edit or delete made in the admin.
-
-    Memberships are recorded as sharing (`compartir`) of the member; a delete
-    lists what the database removed with the object (`deleted`: table -> rows).
-    """
-    label = obj._meta.label_lower
-    workspace, proyecto = _scope(obj)
-    after = snapshot(obj)
-    if tipo == TipoActividad.EDITAR:
-        metadata = {"cambios": changes(before or {}, after)}
-        if not metadata["cambios"]:
-            return None
-    else:
-        metadata = {"valores": after}
-    if deleted:
-        metadata["eliminados"] = deleted
-    if label not in ENTIDADES:
-        metadata["entidad"] = obj._meta.model_name
-    descripcion = f"{VERBS[tipo]} {obj._meta.verbose_name} «{obj}»"
-    if label in MEMBERSHIPS:
-        tipo, entidad_id = TipoActividad.COMPARTIR, obj.user_id
-    else:
-        entidad_id = obj.pk
-    return record_actividad(
-        user=user,
-        tipo=tipo,
-        entidad_tipo=ENTIDADES.get(label, EntidadTipo.OTRO),
-        entidad_id=entidad_id,
-        workspace=workspace,
-        proyecto=proyecto,
-        descripcion=descripcion,
-        metadata=metadata,
-    )
 
 
 # -- the one deliberate way past the append-only triggers -------------------------

@@ -1,16 +1,17 @@
-"""Admin pages for folders, documents and their versions."""
+"""Admin pages for folders, documents and their versions: every change through the services."""
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_scope import ScopedInline, ScopedModelAdmin
-from accounts.permissions import Kind
+from accounts.permissions import Action, Kind
+from admin_kit.options import ScopedInline, ScopedModelAdmin
+from core.cascades import storage
 from documentos import selectors, services
 from documentos.models import Documento, DocumentoVersion, Folder
 
@@ -82,21 +83,20 @@ class FolderAdmin(ScopedModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("proyecto", "parent")
 
-    def save_model(self, request, obj, form, change):
+    def create(self, request, form):
         data = form.cleaned_data
-        if change:
-            services.update_folder(
-                folder=obj, nombre=data["nombre"], parent=data["parent"], user=request.user
-            )
-        else:
-            created = services.create_folder(
-                proyecto=data["proyecto"],
-                parent=data["parent"],
-                nombre=data["nombre"],
-                user=request.user,
-            )
-            obj.pk, obj.path = created.pk, created.path
-            obj._state.adding = False
+        return services.create_folder(
+            proyecto=data["proyecto"],
+            parent=data["parent"],
+            nombre=data["nombre"],
+            user=request.user,
+        )
+
+    def update(self, request, obj, form):
+        data = form.cleaned_data
+        services.update_folder(
+            folder=obj, nombre=data["nombre"], parent=data["parent"], user=request.user
+        )
 
     @admin.display(description=_("ruta"))
     def ruta(self, obj):
@@ -113,36 +113,24 @@ class FolderAdmin(ScopedModelAdmin):
         ]
         return format_html_join(" / ", "{}", ((link,) for link in [*links, obj.nombre]))
 
-    def delete_model(self, request, obj):
-        """Deleting moves to the trash; deleting from the trash removes for good."""
-        obj.refresh_from_db(fields=["deleted_at"])
-        if obj.deleted_at is None:
-            services.trash_folder(folder=obj, user=request.user)
-        else:
-            services.delete_folder(folder=obj, user=request.user)
+    def delete(self, request, obj):
+        services.discard_folders(folders=[obj], user=request.user)
 
     def delete_queryset(self, request, queryset):
-        # A chosen folder under another chosen folder goes with that one, not on its own.
-        chosen = list(queryset)
-        paths = {(folder.proyecto_id, folder.path) for folder in chosen}
-        roots = [
-            folder.pk
-            for folder in chosen
-            if not any(
-                (folder.proyecto_id, path) in paths
-                for path in selectors.ancestor_paths(folder.path)
-            )
-        ]
-        super().delete_queryset(request, queryset.filter(pk__in=roots))
+        # One service call for the whole choice: a folder under another chosen one goes with it.
+        if (
+            self.rows_q(request, Action.DELETE) is not None
+            and queryset.exclude(self.rows_q(request, Action.DELETE)).exists()
+        ):
+            raise PermissionDenied
+        services.discard_folders(folders=list(queryset), user=request.user)
 
     @admin.action(description=_("Restaurar de la papelera"))
     def restore_from_trash(self, request, queryset):
         for folder in queryset.trashed():
-            if self.has_change_permission(request, folder):
-                try:
-                    services.restore_folder(folder=folder, user=request.user)
-                except ValidationError as error:
-                    self.message_user(request, f"{folder}: {error.messages[0]}", messages.ERROR)
+            if not self.has_change_permission(request, folder):
+                raise PermissionDenied
+            services.restore_folder(folder=folder, user=request.user)
 
 
 def download_link(version):
@@ -256,49 +244,37 @@ class DocumentoAdmin(ScopedModelAdmin):
         current = obj.versions.filter(version=obj.version).first()
         return download_link(current) if current else "-"
 
-    def save_model(self, request, obj, form, change):
+    def create(self, request, form):
         data = form.cleaned_data
-        if not change:
-            created = services.upload_documento(
-                proyecto=data["proyecto"],
-                folder=data["folder"],
-                nombre=data["nombre"],
-                tipo=data["tipo"],
-                file=data["archivo"],
-                user=request.user,
-            )
-            obj.pk = created.pk
-            obj._state.adding = False
-            return
+        return services.upload_documento(
+            proyecto=data["proyecto"],
+            folder=data["folder"],
+            nombre=data["nombre"],
+            tipo=data["tipo"],
+            file=data["archivo"],
+            user=request.user,
+        )
+
+    def update(self, request, obj, form):
         # One change (fields and maybe a new version), one audit row.
+        data = form.cleaned_data
         services.update_documento(
             documento=obj,
             user=request.user,
             file=data.get("archivo") or None,
             cambios=data.get("cambios", ""),
-            **{
-                name: data[name]
-                for name in services.DOCUMENTO_EDITABLE_FIELDS
-                if name in data and name in form.changed_data
-            },
+            **self.changed_fields(form, services.EDITABLE_FIELDS),
         )
 
-    def delete_model(self, request, obj):
-        """Deleting moves to the trash; deleting from the trash removes for good."""
-        obj.refresh_from_db(fields=["deleted_at"])
-        if obj.deleted_at is None:
-            services.trash_documento(documento=obj, user=request.user)
-        else:
-            services.delete_documento(documento=obj, user=request.user)
+    def delete(self, request, obj):
+        services.discard_documento(documento=obj, user=request.user)
 
     @admin.action(description=_("Restaurar de la papelera"))
     def restore_from_trash(self, request, queryset):
         for documento in queryset.trashed():
-            if self.has_change_permission(request, documento):
-                try:
-                    services.restore_documento(documento=documento, user=request.user)
-                except ValidationError as error:
-                    self.message_user(request, f"{documento}: {error.messages[0]}", messages.ERROR)
+            if not self.has_change_permission(request, documento):
+                raise PermissionDenied
+            services.restore_documento(documento=documento, user=request.user)
 
 
 @admin.register(DocumentoVersion)
@@ -352,6 +328,6 @@ class DocumentoVersionAdmin(ScopedModelAdmin):
         version = self.get_object(request, str(object_id))
         if version is None or not self.has_view_permission(request, version):
             raise Http404
-        handle = services.storage().open(version.storage_path, "rb")
+        handle = storage().open(version.storage_path, "rb")
         name = version.documento.nombre
         return FileResponse(handle, as_attachment=True, filename=f"v{version.version}-{name}")

@@ -13,7 +13,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts import services as accounts_services
 from accounts.models import User
+from core.services import DomainError
 from documentos import services as documentos_services
 from documentos.models import Folder
 from proyectos import services as proyectos_services
@@ -49,7 +51,11 @@ def read_fixtures(paths=None):
 
 
 def load_demo_data(data, *, reset_passwords=False):
-    """Create what is missing from `data`; return a Counter of rows created per table."""
+    """Create what is missing from `data`; return a Counter of rows created per table.
+
+    Every row is written by the services, as from any other door: with its rules
+    and audit rows. All or nothing.
+    """
     created = Counter()
     try:
         with transaction.atomic():
@@ -62,7 +68,7 @@ def load_demo_data(data, *, reset_passwords=False):
             }
             for spec in data["proyectos"]:
                 _load_proyecto(spec, users, workspaces, created)
-    except ValidationError as exc:
+    except (ValidationError, DomainError) as exc:
         raise DemoDataError(f"Invalid demo data: {exc}") from exc
     except KeyError as exc:
         raise DemoDataError(f"Demo data is missing or refers to an unknown {exc}.") from exc
@@ -79,19 +85,16 @@ def _lookup(mapping, key, what):
 def _load_user(spec, reset_passwords, created):
     user = User.objects.filter(email__iexact=spec["email"]).first()
     if user is None:
-        user = User(
+        user = accounts_services.create_user(
             email=spec["email"],
             nombre=spec["nombre"],
+            password=spec["password"],
             rol_global=spec.get("rol_global", User._meta.get_field("rol_global").default),
             email_verified=spec.get("email_verified", False),
         )
-        user.set_password(spec["password"])
-        user.full_clean()
-        user.save()
         created[User._meta.db_table] += 1
     elif reset_passwords:
-        user.set_password(spec["password"])
-        user.save(update_fields=["password"])
+        accounts_services.set_user_password(target=user, password=spec["password"])
     return user
 
 
@@ -102,12 +105,10 @@ def _load_workspace(spec, users, created):
             slug=spec["slug"],
             nombre=spec["nombre"],
             owner=_lookup(users, spec["owner"].lower(), "user"),
-            plan=spec.get("plan"),
+            **{key: spec[key] for key in ("plan", "descripcion") if key in spec},
         )
         created[Workspace._meta.db_table] += 1
         created[WorkspaceMember._meta.db_table] += 1  # the owner's membership
-        if spec.get("descripcion"):
-            Workspace.objects.filter(pk=workspace.pk).update(descripcion=spec["descripcion"])
     for member in spec.get("members", []):
         user = _lookup(users, member["user"].lower(), "user")
         if not WorkspaceMember.objects.filter(workspace=workspace, user=user).exists():

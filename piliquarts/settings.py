@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "piliquarts",
+    "admin_kit",
     "accounts",
     "workspaces",
     "proyectos",
@@ -56,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.middleware.RefuseNulCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -100,6 +102,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,
         }
     )
+    if DATABASES["default"]["NAME"] != ":memory:":
+        # Tests use a file beside it, not Django's in-memory default: threads then share
+        # one database and queue for its write lock, as they do in production.
+        database_file = Path(DATABASES["default"]["NAME"])
+        DATABASES["default"].setdefault("TEST", {}).setdefault(
+            "NAME", str(database_file.with_name(f"test_{database_file.name}"))
+        )
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 if env.bool("DATABASE_POOL", default=False):
     # psycopg's connection pool (PostgreSQL): connections are reused across requests
@@ -173,6 +182,15 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# The largest file a person may upload (bytes): big enough for a set of construction
+# drawings (a DWG or a scanned plan set of a few hundred pages), small enough that one
+# upload cannot fill the disk. Refused as it streams in, before anything is stored.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=200 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = ["documentos.uploads.BoundedUploadHandler"]
+# JSON columns (settings, metadata) a person edits: nesting levels and size at most.
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=20)
+JSON_MAX_BYTES = env.int("JSON_MAX_BYTES", default=64 * 1024)
 
 # Days a deleted folder or document stays restorable before `purge_trash` removes it.
 TRASH_RETENTION_DAYS = env.int("TRASH_RETENTION_DAYS", default=30)

@@ -1,11 +1,11 @@
-"""Admin pages for projects and their teams."""
+"""Admin pages for projects and their teams: every change through proyectos.services."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_scope import MembershipInline, ScopedModelAdmin
-from accounts.permissions import Kind
-from auditoria.admin import feed_link
+from accounts.permissions import Kind, access_for
+from admin_kit.links import feed_link
+from admin_kit.options import MembershipInline, ScopedModelAdmin
 from proyectos import services
 from proyectos.models import Proyecto, ProyectoMember
 
@@ -16,6 +16,20 @@ class ProyectoMemberInline(MembershipInline):
     parent_relation = "proyecto"
     workspace_field = "workspace_id"
     proyecto_field = "id"
+
+    def grantable_roles(self, request, parent):
+        return access_for(request.user).grantable_proyecto_roles(parent.workspace_id, parent.pk)
+
+    def add_row(self, request, parent, row):
+        services.add_proyecto_member(
+            proyecto=parent, member=row.user, rol=row.rol, user=request.user
+        )
+
+    def change_row(self, request, row):
+        services.change_proyecto_member_rol(membership=row, rol=row.rol, user=request.user)
+
+    def remove_row(self, request, row):
+        services.remove_proyecto_member(membership=row, user=request.user)
 
 
 @admin.register(Proyecto)
@@ -32,30 +46,30 @@ class ProyectoAdmin(ScopedModelAdmin):
     readonly_fields = ("created_at", "updated_at", "actividad")
     inlines = (ProyectoMemberInline,)
 
+    def get_readonly_fields(self, request, obj=None):
+        # A project stays in the workspace it was created in.
+        return ("workspace", *self.readonly_fields) if obj else self.readonly_fields
+
     @admin.display(description=_("actividad"))
     def actividad(self, obj):
         return feed_link(obj)
 
-    def save_formset(self, request, form, formset, change):
-        """Team changes on the project's page go through the services (one audit row each)."""
-        if formset.model is not ProyectoMember:
-            return super().save_formset(request, form, formset, change)
-        instances = formset.save(commit=False)
-        for membership in formset.deleted_objects:
-            services.remove_proyecto_member(membership=membership, user=request.user)
-        for membership in instances:
-            if membership._state.adding:
-                services.add_proyecto_member(
-                    proyecto=form.instance,
-                    member=membership.user,
-                    rol=membership.rol,
-                    user=request.user,
-                )
-            else:
-                services.change_proyecto_member_rol(
-                    membership=membership, rol=membership.rol, user=request.user
-                )
-        return None
+    def create(self, request, form):
+        data = form.cleaned_data
+        return services.create_proyecto(
+            workspace=data["workspace"],
+            nombre=data["nombre"],
+            user=request.user,
+            **{name: data[name] for name in services.EDITABLE_FIELDS if name != "nombre"},
+        )
+
+    def update(self, request, obj, form):
+        services.update_proyecto(
+            proyecto=obj, user=request.user, **self.changed_fields(form, services.EDITABLE_FIELDS)
+        )
+
+    def delete(self, request, obj):
+        services.delete_proyecto(proyecto=obj, user=request.user)
 
 
 @admin.register(ProyectoMember)
@@ -74,14 +88,14 @@ class ProyectoMemberAdmin(ScopedModelAdmin):
         # A membership is of one user in one project: only its role changes.
         return ("proyecto", "user", "joined_at") if obj else self.readonly_fields
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            services.change_proyecto_member_rol(membership=obj, rol=obj.rol, user=request.user)
-        else:
-            created = services.add_proyecto_member(
-                proyecto=obj.proyecto, member=obj.user, rol=obj.rol, user=request.user
-            )
-            obj.pk, obj._state.adding = created.pk, False
+    def create(self, request, form):
+        data = form.cleaned_data
+        return services.add_proyecto_member(
+            proyecto=data["proyecto"], member=data["user"], rol=data["rol"], user=request.user
+        )
 
-    def delete_model(self, request, obj):
+    def update(self, request, obj, form):
+        services.change_proyecto_member_rol(membership=obj, rol=obj.rol, user=request.user)
+
+    def delete(self, request, obj):
         services.remove_proyecto_member(membership=obj, user=request.user)

@@ -148,14 +148,11 @@ class ProyectoMember(models.Model):
         return f"{self.user} en {self.proyecto} ({self.get_rol_display()})"
 
     def clean(self):
-        from workspaces.models import WorkspaceMember
-
+        # Only a member of the project's workspace joins its team.
         if (
             self.proyecto_id
             and self.user_id
-            and not WorkspaceMember.objects.filter(
-                workspace_id=self.proyecto.workspace_id, user_id=self.user_id
-            ).exists()
+            and not self.proyecto.workspace.members.filter(user_id=self.user_id).exists()
         ):
             raise ValidationError(
                 {"user": _("Debe ser miembro del workspace del proyecto antes de unirse a él.")}

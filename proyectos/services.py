@@ -1,148 +1,171 @@
-"""Projects and their teams, each change with its audit row."""
+"""Projects and their teams: each change a service with its audit row.
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.forms.models import model_to_dict
+Nobody grants a project role above their own (a workspace owner or admin
+outranks every project role); only members of the workspace join a team.
+"""
+
 from django.utils.translation import gettext as _
 
-from auditoria.models import EntidadTipo, TipoActividad
-from auditoria.services import changes, record_actividad
-from documentos.models import Documento, DocumentoVersion, Folder
+from accounts.permissions import access_for
+from auditoria.events import Evento
+from auditoria.services import edit_fields, record, snapshot
+from core.cascades import cascade_counts, delete_files_on_commit, stored_files
+from core.services import DomainError, service
 from proyectos.models import Proyecto, ProyectoMember, ProyectoRol
-from workspaces.models import WorkspaceMember
 
 EDITABLE_FIELDS = (
     "nombre", "descripcion", "tipo", "estado", "fecha_inicio", "fecha_fin", "presupuesto",
     "metadata",
 )  # fmt: skip
+# What deleting a project takes with it, counted for its audit row.
+CASCADE = {
+    "miembros": "members",
+    "carpetas": "folders",
+    "documentos": "documentos",
+    "versiones": "documentos__versions",
+}
 
 
-def _snapshot(proyecto):
-    return {k: str(v) if v is not None else None for k, v in model_to_dict(
-        proyecto, fields=EDITABLE_FIELDS).items()}  # fmt: skip
+def _scope(proyecto):
+    return {"workspace_id": proyecto.workspace_id, "proyecto_id": proyecto.pk}
 
 
-@transaction.atomic
+def _check_grant(user, proyecto, *roles):
+    """`user` may give (or take) each of `roles` in `proyecto`: none above their own."""
+    if user is None:
+        return
+    grantable = access_for(user, fresh=True).grantable_proyecto_roles(**_scope(proyecto))
+    if not grantable:
+        raise DomainError(_("No tiene permiso para cambiar el equipo de este proyecto."))
+    if any(rol not in grantable for rol in roles):
+        raise DomainError({"rol": _("No puede otorgar ni cambiar un rol superior al suyo.")})
+
+
+@service
 def create_proyecto(*, workspace, nombre, user=None, **fields):
+    """A new project in a workspace."""
     proyecto = Proyecto(workspace=workspace, nombre=nombre, **fields)
     proyecto.full_clean()
     proyecto.save()
-    record_actividad(
+    record(
+        Evento.PROYECTO_CREATED,
         user=user,
-        tipo=TipoActividad.CREAR,
-        entidad_tipo=EntidadTipo.PROYECTO,
         entidad_id=proyecto.pk,
         proyecto=proyecto,
-        descripcion=_("Creó el proyecto «%(nombre)s»") % {"nombre": nombre},
-        metadata=_snapshot(proyecto),
+        nombre=proyecto.nombre,
+        valores=snapshot(proyecto, EDITABLE_FIELDS),
     )
     return proyecto
 
 
-@transaction.atomic
+@service
 def update_proyecto(*, proyecto, user=None, **fields):
     """Change a project's fields; the audit row keeps each change, before and after."""
-    before = _snapshot(Proyecto.objects.select_for_update().get(pk=proyecto.pk))
-    for name, value in fields.items():
-        if name not in EDITABLE_FIELDS:
-            raise ValidationError(_("El campo %(campo)s no se edita aquí.") % {"campo": name})
-        setattr(proyecto, name, value)
-    proyecto.full_clean()
-    proyecto.save()
-    diff = changes(before, _snapshot(proyecto))
+    current = Proyecto.objects.select_for_update().get(pk=proyecto.pk)
+    diff = edit_fields(current, fields, EDITABLE_FIELDS)
     if diff:
-        record_actividad(
+        current.save()
+        record(
+            Evento.PROYECTO_UPDATED,
             user=user,
-            tipo=TipoActividad.EDITAR,
-            entidad_tipo=EntidadTipo.PROYECTO,
-            entidad_id=proyecto.pk,
-            proyecto=proyecto,
-            descripcion=_("Editó el proyecto «%(nombre)s»") % {"nombre": proyecto.nombre},
-            metadata={"cambios": diff},
+            entidad_id=current.pk,
+            proyecto=current,
+            nombre=current.nombre,
+            cambios=diff,
         )
-    return proyecto
+    for name in fields:
+        setattr(proyecto, name, getattr(current, name))
+    return current
 
 
-@transaction.atomic
+@service
 def delete_proyecto(*, proyecto, user=None):
-    """Delete a project; the database cascades, so what goes is counted first."""
-    counts = {
-        "carpetas": Folder.objects.filter(proyecto=proyecto).count(),
-        "documentos": Documento.objects.filter(proyecto=proyecto).count(),
-        "versiones": DocumentoVersion.objects.filter(documento__proyecto=proyecto).count(),
-        "miembros": ProyectoMember.objects.filter(proyecto=proyecto).count(),
-    }
-    record_actividad(
-        user=user,
-        tipo=TipoActividad.ELIMINAR,
-        entidad_tipo=EntidadTipo.PROYECTO,
-        entidad_id=proyecto.pk,
-        workspace=proyecto.workspace,
-        descripcion=_("Eliminó el proyecto «%(nombre)s»") % {"nombre": proyecto.nombre},
-        metadata={"nombre": proyecto.nombre, **counts},
+    """Delete a project with its team, folders and documents; their files go once this commits."""
+    current = Proyecto.objects.select_for_update().get(pk=proyecto.pk)
+    counts = cascade_counts(current, CASCADE)
+    files = stored_files(
+        Proyecto.objects.filter(pk=current.pk), "documentos__versions__storage_path"
     )
-    proyecto.delete()
+    record(
+        Evento.PROYECTO_DELETED,
+        user=user,
+        entidad_id=current.pk,
+        workspace=current.workspace_id,
+        nombre=current.nombre,
+        valores=snapshot(current, EDITABLE_FIELDS),
+        eliminados=counts,
+    )
+    current.delete()
+    delete_files_on_commit(files)
     return counts
 
 
-@transaction.atomic
+@service
 def add_proyecto_member(*, proyecto, member, rol=ProyectoRol.VIEWER, user=None):
     """Add a workspace member to a project's team."""
-    if not WorkspaceMember.objects.filter(workspace_id=proyecto.workspace_id, user=member).exists():
-        raise ValidationError(
-            _("%(email)s no es miembro del workspace del proyecto.") % {"email": member.email}
-        )
+    _check_grant(user, proyecto, rol)
     membership = ProyectoMember(proyecto=proyecto, user=member, rol=rol)
     membership.full_clean()
     membership.save()
-    record_actividad(
+    record(
+        Evento.PROYECTO_MEMBER_ADDED,
         user=user,
-        tipo=TipoActividad.COMPARTIR,
-        entidad_tipo=EntidadTipo.USUARIO,
         entidad_id=member.pk,
         proyecto=proyecto,
-        descripcion=_("Añadió a %(email)s al proyecto como %(rol)s")
-        % {"email": member.email, "rol": membership.get_rol_display()},
-        metadata={"valores": {"user": member.email, "rol": rol}},
+        nombre=proyecto.nombre,
+        email=member.email,
+        rol=rol,
+        labels={"rol": membership.get_rol_display()},
     )
     return membership
 
 
-@transaction.atomic
+@service
 def change_proyecto_member_rol(*, membership, rol, user=None):
     """Give a project member another role in the team."""
-    current = ProyectoMember.objects.select_for_update().get(pk=membership.pk)
+    current = (
+        ProyectoMember.objects.select_for_update()
+        .select_related("proyecto", "user")
+        .get(pk=membership.pk)
+    )
     before = current.rol
-    current.rol = rol
-    current.full_clean()
     if before == rol:
         return current
+    _check_grant(user, current.proyecto, before, rol)
+    current.rol = rol
+    current.full_clean()
     current.save(update_fields=["rol"])
-    record_actividad(
+    record(
+        Evento.PROYECTO_MEMBER_ROLE_CHANGED,
         user=user,
-        tipo=TipoActividad.COMPARTIR,
-        entidad_tipo=EntidadTipo.USUARIO,
         entidad_id=current.user_id,
         proyecto=current.proyecto,
-        descripcion=_("Cambió el rol de %(email)s en el proyecto a %(rol)s")
-        % {"email": current.user.email, "rol": current.get_rol_display()},
-        metadata={"cambios": {"rol": {"antes": before, "despues": rol}}},
+        nombre=current.proyecto.nombre,
+        email=current.user.email,
+        rol=rol,
+        cambios={"rol": {"antes": before, "despues": rol}},
+        labels={"rol": current.get_rol_display()},
     )
     membership.rol = rol
     return current
 
 
-@transaction.atomic
+@service
 def remove_proyecto_member(*, membership, user=None):
     """Take a member out of a project's team (they stay in the workspace)."""
-    current = ProyectoMember.objects.select_for_update().get(pk=membership.pk)
+    current = (
+        ProyectoMember.objects.select_for_update()
+        .select_related("proyecto", "user")
+        .get(pk=membership.pk)
+    )
+    _check_grant(user, current.proyecto, current.rol)
     current.delete()
-    record_actividad(
+    record(
+        Evento.PROYECTO_MEMBER_REMOVED,
         user=user,
-        tipo=TipoActividad.COMPARTIR,
-        entidad_tipo=EntidadTipo.USUARIO,
         entidad_id=current.user_id,
         proyecto=current.proyecto,
-        descripcion=_("Quitó a %(email)s del proyecto") % {"email": current.user.email},
-        metadata={"valores": {"user": current.user.email, "rol": current.rol}},
+        nombre=current.proyecto.nombre,
+        email=current.user.email,
+        rol=current.rol,
     )

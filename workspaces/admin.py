@@ -1,35 +1,20 @@
-"""Admin pages for workspaces and their members."""
+"""Admin pages for workspaces and their members: every change through workspaces.services."""
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_scope import MembershipInline, ScopedModelAdmin
-from accounts.permissions import Kind
-from auditoria.admin import feed_link
+from accounts.permissions import Kind, access_for
+from admin_kit.links import feed_link
+from admin_kit.options import MembershipInline, ScopedModelAdmin
+from core.services import DomainError
 from workspaces import services
 from workspaces.models import Workspace, WorkspaceMember
-
-
-def save_membership_formset(model_admin, request, formset, workspace):
-    """Members added, re-roled or removed on the workspace's page, through the services."""
-    instances = formset.save(commit=False)
-    for membership in formset.deleted_objects:
-        try:
-            services.remove_workspace_member(membership=membership, user=request.user)
-        except ValidationError as error:
-            model_admin.message_user(
-                request, f"{membership.user}: {error.messages[0]}", messages.ERROR
-            )
-    for membership in instances:
-        if membership._state.adding:
-            services.add_workspace_member(
-                workspace=workspace, member=membership.user, rol=membership.rol, user=request.user
-            )
-        else:
-            services.change_workspace_member_rol(
-                membership=membership, rol=membership.rol, user=request.user
-            )
 
 
 class WorkspaceMemberInline(MembershipInline):
@@ -37,6 +22,35 @@ class WorkspaceMemberInline(MembershipInline):
     access_kind = Kind.WORKSPACE_MEMBER
     parent_relation = "workspace"
     workspace_field = "id"
+
+    def grantable_roles(self, request, parent):
+        return access_for(request.user).grantable_workspace_roles(parent.pk)
+
+    def add_row(self, request, parent, row):
+        services.add_workspace_member(
+            workspace=parent, member=row.user, rol=row.rol, user=request.user
+        )
+
+    def change_row(self, request, row):
+        services.change_workspace_member_rol(membership=row, rol=row.rol, user=request.user)
+
+    def remove_row(self, request, row):
+        services.remove_workspace_member(membership=row, user=request.user)
+
+
+class TransferOwnershipForm(forms.Form):
+    """The new owner, chosen among the workspace's members."""
+
+    owner = forms.ModelChoiceField(label=_("nuevo propietario"), queryset=None)
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = workspace.members.exclude(user_id=workspace.owner_id).select_related("user")
+        self.fields["owner"].queryset = (
+            type(workspace.owner)
+            ._default_manager.filter(pk__in=members.values("user_id"))
+            .order_by("email")
+        )
 
 
 @admin.register(Workspace)
@@ -49,22 +63,76 @@ class WorkspaceAdmin(ScopedModelAdmin):
     search_fields = ("nombre", "slug")
     prepopulated_fields = {"slug": ("nombre",)}
     autocomplete_fields = ("owner",)
-    readonly_fields = ("created_at", "updated_at", "actividad")
+    readonly_fields = ("propietario", "actividad", "created_at", "updated_at")
     inlines = (WorkspaceMemberInline,)
+
+    def get_fields(self, request, obj=None):
+        # The owner is chosen when the workspace is created; afterwards it changes only
+        # by a transfer (its own page), never by editing a field.
+        if obj is None:
+            return ["nombre", "slug", "owner", "descripcion", "plan", "settings"]
+        return ["nombre", "slug", "propietario", "descripcion", "plan", "settings",
+                "actividad", "created_at", "updated_at"]  # fmt: skip
+
+    @admin.display(description=_("propietario"))
+    def propietario(self, obj):
+        url = reverse("admin:workspaces_workspace_transfer", args=[obj.pk])
+        return format_html('{} · <a href="{}">{}</a>', obj.owner, url, _("Transferir la propiedad"))
 
     @admin.display(description=_("actividad"))
     def actividad(self, obj):
         return feed_link(obj)
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is WorkspaceMember:
-            save_membership_formset(self, request, formset, form.instance)
-        else:
-            super().save_formset(request, form, formset, change)
+    def create(self, request, form):
+        return services.create_workspace(
+            user=request.user, **{name: form.cleaned_data[name] for name in (
+                "nombre", "slug", "owner", "plan", "descripcion", "settings")},
+        )  # fmt: skip
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        services.ensure_owner_membership(workspace=form.instance, user=request.user)
+    def update(self, request, obj, form):
+        services.update_workspace(
+            workspace=obj,
+            user=request.user,
+            **self.changed_fields(form, services.EDITABLE_FIELDS),
+        )
+
+    def delete(self, request, obj):
+        services.delete_workspace(workspace=obj, user=request.user)
+
+    def get_urls(self):
+        transfer = path(
+            "<path:object_id>/transferir/",
+            self.admin_site.admin_view(self.transfer_view),
+            name="workspaces_workspace_transfer",
+        )
+        return [transfer, *super().get_urls()]
+
+    def transfer_view(self, request, object_id):
+        """Hand the workspace to another of its members: only its owner or the platform may."""
+        workspace = self.get_object(request, object_id)
+        if workspace is None or not access_for(request.user).may_transfer(workspace):
+            raise PermissionDenied
+        form = TransferOwnershipForm(request.POST or None, workspace=workspace)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.transfer_ownership(
+                    workspace=workspace, new_owner=form.cleaned_data["owner"], user=request.user
+                )
+            except DomainError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(request, _("La propiedad fue transferida."), messages.SUCCESS)
+                return HttpResponseRedirect(
+                    reverse("admin:workspaces_workspace_change", args=[workspace.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Transferir la propiedad de «%(nombre)s»") % {"nombre": workspace},
+            "opts": self.opts,
+            "original": workspace,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/workspaces/transfer_ownership.html", context)
 
 
 @admin.register(WorkspaceMember)
@@ -82,22 +150,20 @@ class WorkspaceMemberAdmin(ScopedModelAdmin):
         # A membership is of one user in one workspace: only its role changes.
         return ("workspace", "user", "joined_at") if obj else self.readonly_fields
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            services.change_workspace_member_rol(membership=obj, rol=obj.rol, user=request.user)
-        else:
-            created = services.add_workspace_member(
-                workspace=obj.workspace, member=obj.user, rol=obj.rol, user=request.user
-            )
-            obj.pk, obj._state.adding = created.pk, False
+    def create(self, request, form):
+        data = form.cleaned_data
+        return services.add_workspace_member(
+            workspace=data["workspace"], member=data["user"], rol=data["rol"], user=request.user
+        )
 
-    def delete_model(self, request, obj):
+    def update(self, request, obj, form):
+        services.change_workspace_member_rol(membership=obj, rol=obj.rol, user=request.user)
+
+    def delete(self, request, obj):
         services.remove_workspace_member(membership=obj, user=request.user)
 
     def get_deleted_objects(self, objs, request):
         """The owner's membership is listed as protected: the page explains it cannot go."""
         to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        owners = [
-            membership for membership in objs if membership.user_id == membership.workspace.owner_id
-        ]
+        owners = [membership for membership in objs if membership.is_workspace_owner]
         return to_delete, model_count, perms_needed, [*protected, *owners]

@@ -109,13 +109,14 @@ class WorkspaceMember(models.Model):
     def __str__(self):
         return f"{self.user} en {self.workspace} ({self.get_rol_display()})"
 
+    @property
+    def is_workspace_owner(self):
+        """Is this the membership of the workspace's owner? It keeps the owner role, and stays."""
+        return bool(self.workspace_id) and self.user_id == self.workspace.owner_id
+
     def clean(self):
         # The owner's own membership keeps the owner role: so a workspace always has one.
-        if (
-            self.workspace_id
-            and self.user_id == self.workspace.owner_id
-            and self.rol != WorkspaceRol.OWNER
-        ):
+        if self.is_workspace_owner and self.rol != WorkspaceRol.OWNER:
             raise ValidationError(
                 {"rol": _("El propietario del workspace conserva el rol de propietario.")}
             )

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from accounts.services import delete_user
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import AdminUserFactory, UserFactory
 from auditoria.models import Actividad
 from documentos.tests.factories import DocumentoFactory
 from workspaces.tests.factories import WorkspaceFactory
@@ -23,7 +23,7 @@ def test_an_owner_cannot_be_deleted_and_is_told_why():
 def test_deleting_a_user_keeps_their_documents_and_records_it():
     author = UserFactory(email="autor@example.com")
     documento = DocumentoFactory(created_by=author)
-    admin = UserFactory()
+    admin = AdminUserFactory()
     author_id = author.pk
     delete_user(target=author, user=admin)
     documento.refresh_from_db()

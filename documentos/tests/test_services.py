@@ -71,7 +71,7 @@ def test_new_version_gets_the_next_number_its_own_file_and_an_audit_row(proyecto
     assert documento.size_bytes == 9
     assert storages["default"].open(first.storage_path).read() == b"v1", "v1's file is kept"
     audit = _last_audit()
-    assert (audit.tipo, audit.metadata["version"], audit.metadata["cambios"]) == (
+    assert (audit.tipo, audit.metadata["version"], audit.metadata["cambios_version"]) == (
         "editar", 2, "Cotas corregidas",
     )  # fmt: skip
 
@@ -200,7 +200,7 @@ def test_purge_deletes_only_expired_trash_and_exactly_its_files(
     assert not any(storages["default"].exists(p) for p in old_paths)
     assert storages["default"].exists(recent.storage_path)
     assert _last_audit().metadata == {
-        "papelera": "vaciada", "carpetas": 0, "documentos": 1, "versiones": 2,
+        "evento": "papelera.purged", "carpetas": 0, "documentos": 1, "versiones": 2,
     }  # fmt: skip
 
 

@@ -60,7 +60,8 @@ def test_an_edit_with_a_new_file_is_one_audit_row_and_the_next_version(documento
     _crear, editar = _audits(documento.pk)
     assert editar.metadata["version"] == 2
     assert editar.metadata["cambios"]["nombre"]["despues"] == "planta-b.pdf"
-    assert editar.descripcion == "Editó «planta-b.pdf» y subió su versión 2"
+    assert editar.metadata["evento"] == "documento.version_added"
+    assert editar.descripcion == "Subió la versión 2 de «planta-b.pdf»"
 
 
 def test_a_document_cannot_move_to_another_projects_folder(documento):
@@ -142,7 +143,7 @@ def test_deleting_from_the_trash_for_good_counts_what_went_and_removes_its_files
     audit = _audits(planos.pk)[-1]
     assert (audit.tipo, audit.entidad_tipo, audit.user) == ("eliminar", "otro", ana)
     assert audit.metadata == {
-        "entidad": "folder", "definitivo": True, "path": "/Planos",
+        "evento": "folder.deleted", "entidad": "folder", "path": "/Planos",
         "carpetas": 2, "documentos": 1, "versiones": 2,
     }  # fmt: skip
 

@@ -39,7 +39,13 @@ def test_seed_demo_creates_the_guide_demo_data(client):
     assert Proyecto.objects.count() == 2
     assert Folder.objects.count() == 3
     # Written through the services, so the audit trail tells how the demo was built.
-    assert Actividad.objects.filter(tipo="crear").count() == 1 + 2 + 3
+    created = Actividad.objects.filter(tipo="crear").values_list("metadata__evento", flat=True)
+    assert sorted(created) == sorted(
+        ["usuario.created"] * 2
+        + ["workspace.created"]
+        + ["proyecto.created"] * 2
+        + ["folder.created"] * 3
+    )
     assert admin_login(client, "admin@piliquarts.com", "admin123")
     assert admin_login(client, "test@piliquarts.com", "test123")
     admin = User.objects.get(email="admin@piliquarts.com")

@@ -35,5 +35,6 @@ def test_deleting_a_project_counts_what_the_database_cascades_and_keeps_the_audi
     assert counts == {"carpetas": 1, "documentos": 1, "versiones": 2, "miembros": 0}
     assert not Proyecto.objects.filter(pk=proyecto_id).exists()
     audit = Actividad.objects.get(tipo="eliminar")
-    assert (audit.entidad_id, audit.metadata["versiones"]) == (proyecto_id, 2)
+    assert (audit.entidad_id, audit.metadata["eliminados"]["versiones"]) == (proyecto_id, 2)
+    assert audit.metadata["evento"] == "proyecto.deleted"
     assert audit.workspace_id == proyecto.workspace_id

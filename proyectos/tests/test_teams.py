@@ -21,7 +21,9 @@ def proyecto():
 
 @pytest.fixture
 def gerente(proyecto):
-    return WorkspaceMemberFactory(workspace=proyecto.workspace).user
+    user = WorkspaceMemberFactory(workspace=proyecto.workspace, rol="viewer").user
+    ProyectoMemberFactory(proyecto=proyecto, user=user, rol="gerente")
+    return user
 
 
 def test_validation_explains_that_a_project_member_must_be_a_workspace_member(proyecto):
@@ -42,25 +44,32 @@ def test_changing_a_members_role_is_recorded_as_sharing_with_before_and_after(pr
         ("compartir", gerente, proyecto),
         ("compartir", gerente, proyecto),
     ], "an unchanged role writes nothing"
-    assert rows[0].metadata == {"valores": {"user": member.email, "rol": "viewer"}}
-    assert rows[1].metadata == {"cambios": {"rol": {"antes": "viewer", "despues": "ingeniero"}}}
-    assert ProyectoMember.objects.get().rol == "ingeniero"
+    assert rows[0].metadata == {
+        "evento": "proyecto_member.added", "nombre": proyecto.nombre, "email": member.email,
+        "rol": "viewer",
+    }  # fmt: skip
+    assert rows[1].metadata == {
+        "evento": "proyecto_member.role_changed", "nombre": proyecto.nombre,
+        "email": member.email, "rol": "ingeniero",
+        "cambios": {"rol": {"antes": "viewer", "despues": "ingeniero"}},
+    }  # fmt: skip
+    assert ProyectoMember.objects.get(user=member).rol == "ingeniero"
 
 
 def test_removing_a_member_keeps_them_in_the_workspace(proyecto, gerente):
     membership = ProyectoMemberFactory(proyecto=proyecto, rol="tecnico")
     services.remove_proyecto_member(membership=membership, user=gerente)
-    assert not ProyectoMember.objects.exists()
+    assert not ProyectoMember.objects.filter(pk=membership.pk).exists()
     assert proyecto.workspace.members.filter(user=membership.user).exists()
     audit = Actividad.objects.get()
     assert (audit.tipo, audit.entidad_id, audit.descripcion) == (
         "compartir",
         membership.user_id,
-        f"Quitó a {membership.user.email} del proyecto",
+        f"Quitó a {membership.user.email} del proyecto «{proyecto.nombre}»",
     )
 
 
 def test_an_outsider_cannot_join_through_the_service(proyecto):
-    with pytest.raises(ValidationError, match="no es miembro del workspace"):
+    with pytest.raises(ValidationError, match="Debe ser miembro del workspace"):
         services.add_proyecto_member(proyecto=proyecto, member=UserFactory())
     assert not Actividad.objects.exists()

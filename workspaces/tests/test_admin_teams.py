@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from accounts.admin_scope import FirstRowsInlineFormSet
 from accounts.tests.factories import AdminUserFactory, UserFactory
+from admin_kit.options import FirstRowsInlineFormSet
 from auditoria.models import Actividad
 from proyectos.models import ProyectoMember
 from proyectos.tests.factories import ProyectoFactory, ProyectoMemberFactory

@@ -34,14 +34,20 @@ def test_adding_a_member_is_recorded_as_sharing(workspace):
     audit = Actividad.objects.get(tipo="compartir")
     assert (audit.entidad_id, audit.metadata, audit.user) == (
         ana.pk,
-        {"valores": {"user": "ana@example.com", "rol": "admin"}},
+        {
+            "evento": "workspace_member.added",
+            "nombre": "Andes",
+            "email": "ana@example.com",
+            "rol": "admin",
+        },
         workspace.owner,
     )
+    assert audit.descripcion == "Añadió a ana@example.com al workspace «Andes» como Administrador"
 
 
-def test_the_last_owner_cannot_be_demoted_or_removed(workspace):
+def test_the_owner_cannot_be_demoted_or_removed(workspace):
     membership = WorkspaceMember.objects.get(workspace=workspace, user=workspace.owner)
-    with pytest.raises(ValidationError, match="propiedad"):
+    with pytest.raises(ValidationError, match="conserva el rol de propietario"):
         services.change_workspace_member_rol(membership=membership, rol="member")
     with pytest.raises(ValidationError, match="propiedad"):
         services.remove_workspace_member(membership=membership)
@@ -54,7 +60,7 @@ def test_transferring_ownership_then_the_old_owner_may_leave(workspace):
     old_owner = workspace.owner
     heir = UserFactory()
     services.add_workspace_member(workspace=workspace, member=heir)
-    services.transfer_workspace_ownership(workspace=workspace, new_owner=heir)
+    services.transfer_ownership(workspace=workspace, new_owner=heir)
     workspace.refresh_from_db()
     assert workspace.owner == heir
     services.remove_workspace_member(
@@ -80,6 +86,6 @@ def test_leaving_a_workspace_leaves_its_projects(workspace):
 
 def test_a_project_member_must_belong_to_the_workspace(workspace):
     proyecto = ProyectoFactory(workspace=workspace)
-    with pytest.raises(ValidationError, match="no es miembro del workspace"):
+    with pytest.raises(ValidationError, match="Debe ser miembro del workspace"):
         proyectos_services.add_proyecto_member(proyecto=proyecto, member=UserFactory())
     assert not ProyectoMember.objects.exists()

@@ -7,9 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.tests.factories import AdminUserFactory
+from admin_kit.paginators import BoundedCountPaginator
 from auditoria.models import Actividad
 from auditoria.tests.factories import ActividadFactory
-from piliquarts.paginators import BoundedCountPaginator
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,409 @@
+"""The ModelAdmin every app uses: scoped by the user's roles, writing only through services.
+
+Admin classes render forms and translate refusals: each add, change, delete,
+bulk action and inline row calls a service (`create`, `update`, `delete`,
+and the inlines' `add_row`/`change_row`/`remove_row`), and a `DomainError`
+it raises becomes a form error or a message — never a 500 — with nothing
+written. The product's history is the audit trail (`actividades`), so
+Django's own LogEntry is not written, and "Historial" leads to the trail.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models, router, transaction
+from django.db.models import Q
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.text import smart_split, unescape_string_literal
+
+from accounts.permissions import Action, access_for
+from admin_kit.forms import MembershipInlineForm
+from admin_kit.paginators import BoundedCountPaginator
+from core.services import DomainError, retry_conflicts, unit_of_work
+from core.validators import JSONDocumentField
+
+
+def _follow(obj, lookup):
+    """The value at `lookup` ("proyecto__workspace_id") starting from `obj`."""
+    for part in lookup.split("__"):
+        if obj is None:
+            return None
+        obj = getattr(obj, part)
+    return obj
+
+
+# How to reach the workspace and project of a row of each model that others point at.
+FOREIGN_KEY_SCOPES = {
+    "workspaces.workspace": ("id", None),
+    "proyectos.proyecto": ("workspace_id", "id"),
+    "documentos.folder": ("proyecto__workspace_id", "proyecto_id"),
+    "documentos.documento": ("proyecto__workspace_id", "proyecto_id"),
+}
+
+
+def adopt(obj, created):
+    """Make the instance Django's add view holds the object a service created.
+
+    The add view keeps working with the instance its form built (to save the
+    inlines, to redirect to the new object's page); the service made its own.
+    """
+    vars(obj).update(vars(created))
+
+
+class ScopedAccessMixin:
+    """Permissions and querysets of one kind of thing, from the user's memberships.
+
+    Subclasses name their `access_kind` and the lookups from a row to its
+    workspace id (`workspace_field`) and project id (`proyecto_field`).
+    """
+
+    access_kind = None
+    workspace_field = None
+    proyecto_field = None
+
+    def scope_of(self, obj):
+        return {
+            "workspace_id": _follow(obj, self.workspace_field) if self.workspace_field else None,
+            "proyecto_id": _follow(obj, self.proyecto_field) if self.proyecto_field else None,
+        }
+
+    def _may(self, request, action, obj=None):
+        access = access_for(request.user)
+        if obj is None:
+            return access.can_anywhere(action, self.access_kind)
+        return access.can(action, self.access_kind, **self.scope_of(obj))
+
+    def has_view_permission(self, request, obj=None):
+        return self._may(request, Action.VIEW, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request, Action.CHANGE, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may(request, Action.DELETE, obj)
+
+    def has_module_permission(self, request):
+        return self._may(request, Action.VIEW)
+
+
+class ServiceDoorsMixin:
+    """Every door of the page calls a service; a refusal is shown, and nothing is written.
+
+    Subclasses implement `create(request, form)` (returning the new object),
+    `update(request, obj, form)` and `delete(request, obj)` with one service
+    call each; pages that cannot add, change or delete leave them out.
+    """
+
+    def create(self, request, form):
+        raise PermissionDenied
+
+    def update(self, request, obj, form):
+        raise PermissionDenied
+
+    def delete(self, request, obj):
+        raise PermissionDenied
+
+    def changed_fields(self, form, names):
+        """The cleaned values of the fields among `names` that the form changed."""
+        return {name: form.cleaned_data[name] for name in names if name in form.changed_data}
+
+    # -- Django's hooks, each routed to a service --------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            self.update(request, obj, form)
+        else:
+            adopt(obj, self.create(request, form))
+
+    def delete_model(self, request, obj):
+        self.delete(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        """A bulk delete: each object through its service, all or nothing."""
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            for obj in queryset:
+                self.delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        formset.inline.save_rows(request, form.instance, formset)
+
+    # The audit trail is the history: Django's LogEntry would be a second one.
+    def log_addition(self, request, obj, message):
+        return None
+
+    def log_change(self, request, obj, message):
+        return None
+
+    def log_deletions(self, request, queryset):
+        return None
+
+    def history_view(self, request, object_id, extra_context=None):
+        """An object's history is its rows in the audit trail."""
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        url = reverse("admin:auditoria_actividad_changelist")
+        return HttpResponseRedirect(f"{url}?{urlencode({'entidad_id': obj.pk})}")
+
+    # -- refusals: a form error or a message, and the transaction rolled back ----
+
+    def _through_services(self, view, *args):
+        """Run `view` as one unit: retried once after a deadlock, undone as a whole on failure."""
+
+        def attempt():
+            with unit_of_work():
+                return view(*args)
+
+        return retry_conflicts(attempt, using=router.db_for_write(self.model))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return self._through_services(
+                super().changeform_view, request, object_id, form_url, extra_context
+            )
+        except DomainError as error:
+            # The page again, as posted, with the refusal where it belongs.
+            request.domain_error = error
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+        refusals = {
+            **_by_field(getattr(request, "domain_error", None)),
+            # Files dropped as they streamed in, past UPLOAD_MAX_BYTES (documentos.uploads).
+            **getattr(request, "refused_uploads", {}),
+        }
+        if not refusals:
+            return form_class
+
+        class RefusedForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                for field, field_messages in refusals.items():
+                    if field in self.errors:
+                        del self.errors[field]  # "this field is required": not why it is missing
+                    self.add_error(field if field in self.fields else None, field_messages)
+                return cleaned
+
+        return RefusedForm
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return self._through_services(super().delete_view, request, object_id, extra_context)
+        except DomainError as error:
+            self.message_user(request, error.sentence, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def response_action(self, request, queryset, *args, **kwargs):
+        """Actions (bulk delete included) run all or nothing; a refusal is a message."""
+
+        def run():
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super(ServiceDoorsMixin, self).response_action(
+                    request, queryset, *args, **kwargs
+                )
+
+        try:
+            return self._through_services(run)
+        except DomainError as error:
+            self.message_user(request, error.sentence, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+def _by_field(error):
+    """{field or None: [messages]} of a DomainError (none for None)."""
+    if error is None:
+        return {}
+    if hasattr(error, "error_dict"):
+        return {
+            (None if field == "__all__" else field): list(field_errors[0].messages)
+            if len(field_errors) == 1
+            else [m for e in field_errors for m in e.messages]
+            for field, field_errors in error.error_dict.items()
+        }
+    return {None: error.messages}
+
+
+class ScopedModelAdmin(ServiceDoorsMixin, ScopedAccessMixin, admin.ModelAdmin):
+    """A ModelAdmin whose every door (list, pages, autocomplete, choices, actions) is scoped."""
+
+    # JSON text too deep or too large is refused before it is parsed.
+    formfield_overrides = {models.JSONField: {"form_class": JSONDocumentField}}
+
+    paginator = BoundedCountPaginator
+    show_full_result_count = False
+    # Rendering a row costs more than reading it: 50 rows keep every list well
+    # under 100 ms on two cores, where Django's 100 do not (docs/benchmarks.md).
+    list_per_page = 50
+
+    def rows_q(self, request, action=Action.VIEW):
+        return access_for(request.user).filter_q(
+            self.access_kind,
+            workspace_field=self.workspace_field,
+            proyecto_field=self.proyecto_field,
+            action=action,
+        )
+
+    def has_add_permission(self, request):
+        return self._may(request, Action.ADD)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        q = self.rows_q(request)
+        return queryset if q is None else queryset.filter(q)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Django's search, with a related column (`user__email`) searched in its own table.
+
+        Django joins and ORs the columns of several tables, which no index can
+        answer; `user IN (SELECT id FROM users WHERE UPPER(email) LIKE ...)` is
+        answered by that table's trigram index, and makes no duplicates to remove.
+        """
+        # (relation or "", column) of each field; anything else is left to Django.
+        fields = [field.rpartition("__")[::2] for field in self.get_search_fields(request)]
+        simple = all(
+            column[:1] not in "^=@"
+            and "__" not in relation
+            and (not relation or self.model._meta.get_field(relation).is_relation)
+            for relation, column in fields
+        )
+        if not search_term or not simple or not any(relation for relation, _c in fields):
+            return super().get_search_results(request, queryset, search_term)
+        for term in smart_split(search_term):
+            if term[0] in "\"'" and term[-1] == term[0]:
+                term = unescape_string_literal(term)
+            matches = Q()
+            for relation, column in fields:
+                if not relation:
+                    matches |= Q(**{f"{column}__icontains": term})
+                    continue
+                related = self.model._meta.get_field(relation).related_model
+                found = related._base_manager.filter(**{f"{column}__icontains": term})
+                matches |= Q(**{f"{relation}__in": found.values("pk")})
+            queryset = queryset.filter(matches)
+        return queryset, False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """Offer only the workspaces, projects, folders and documents this kind may go in."""
+        scope = FOREIGN_KEY_SCOPES.get(db_field.related_model._meta.label_lower)
+        access = access_for(request.user)
+        if scope and not access.is_platform_admin:
+            workspace_field, proyecto_field = scope
+            q = Q(pk__in=[])
+            for action in (Action.ADD, Action.CHANGE):
+                q |= access.filter_q(
+                    self.access_kind,
+                    workspace_field=workspace_field,
+                    proyecto_field=proyecto_field,
+                    action=action,
+                )
+            kwargs["queryset"] = db_field.related_model._default_manager.filter(q)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def delete_queryset(self, request, queryset):
+        q = self.rows_q(request, Action.DELETE)
+        if q is not None and queryset.exclude(q).exists():
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)
+
+
+class FirstRowsInlineFormSet(BaseInlineFormSet):
+    """Only the first `max_rows` existing rows, and a link to the list of all of them.
+
+    A folder of ten thousand documents or a team of hundreds as one page of
+    forms would be slow to render, and could not even be saved (past
+    DATA_UPLOAD_MAX_NUMBER_FIELDS). Counting costs a query only when the page
+    is full.
+    """
+
+    max_rows = 10
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset"):
+            self._queryset = super().get_queryset()[: self.max_rows]
+        return self._queryset
+
+    @cached_property
+    def total_rows(self):
+        shown = len(self.get_queryset())
+        return self.queryset.count() if shown == self.max_rows else shown
+
+    @property
+    def rows_left_out(self):
+        return self.instance.pk is not None and self.total_rows > self.max_rows
+
+    @property
+    def full_list_url(self):
+        opts = self.model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        return f"{url}?{urlencode({f'{self.fk.name}__id__exact': self.instance.pk})}"
+
+
+class ScopedInline(ScopedAccessMixin):
+    """An inline whose permissions follow its parent: the lookups start from the parent object.
+
+    It shows the parent's first rows only (FirstRowsInlineFormSet), linking to
+    the rest. Its rows are written by `add_row`, `change_row` and
+    `remove_row`, each one service call; an inline that offers none of them
+    is read-only, and a change posted to it anyway is refused.
+    """
+
+    formset = FirstRowsInlineFormSet
+    template = "admin/edit_inline/tabular_first_rows.html"
+
+    def has_add_permission(self, request, obj=None):
+        return self._may(request, Action.ADD, obj)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset_class = super().get_formset(request, obj, **kwargs)
+        formset_class.inline = self  # so the page's save reaches this inline's services
+        return formset_class
+
+    def add_row(self, request, parent, row):
+        raise PermissionDenied
+
+    def change_row(self, request, row):
+        raise PermissionDenied
+
+    def remove_row(self, request, row):
+        raise PermissionDenied
+
+    def save_rows(self, request, parent, formset):
+        """The formset's removed, changed and new rows, each through its service."""
+        formset.save(commit=False)  # fills new_objects, changed_objects, deleted_objects
+        for row in formset.deleted_objects:
+            self.remove_row(request, row)
+        for row, _fields in formset.changed_objects:
+            self.change_row(request, row)
+        for row in formset.new_objects:
+            self.add_row(request, parent, row)
+
+
+class MembershipInline(ScopedInline, admin.TabularInline):
+    """A team's members on its workspace's or project's page: who, and with which role.
+
+    The role choices are the roles the user may grant there (none above their own).
+    """
+
+    form = MembershipInlineForm
+    fields = ("user", "rol", "joined_at")
+    readonly_fields = ("joined_at",)
+    autocomplete_fields = ("user",)
+    extra = 0
+    parent_relation = None  # "workspace" or "proyecto": shown in each row's title
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", self.parent_relation)
+
+    def grantable_roles(self, request, parent):
+        raise NotImplementedError
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset_class = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            formset_class.form.granted_roles = self.grantable_roles(request, obj)
+        return formset_class
