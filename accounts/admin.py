@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scope import AuditedAdminMixin, ScopedModelAdmin
-from accounts.forms import UserChangeForm, UserCreationForm
+from accounts.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 from accounts.models import User
 from accounts.permissions import access_for
 from piliquarts.paginators import BoundedCountPaginator
@@ -21,6 +21,7 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
 
     form = UserChangeForm
     add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Perfil"), {"fields": ("nombre", "avatar_url", "settings")}),

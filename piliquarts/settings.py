@@ -40,13 +40,16 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "axes",
+    # django-axes, with Spanish names for its admin (piliquarts/apps.py).
+    "piliquarts.apps.AxesConfig",
     "piliquarts",
     "accounts",
     "workspaces",
     "proyectos",
     "documentos",
     "auditoria",
+    # The home page; at the top of the import order: no app imports it.
+    "tablero",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +160,10 @@ LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="es")
 TIME_ZONE = env.str("TIME_ZONE", default="America/Lima")
 USE_I18N = True
 USE_TZ = True
+# The project's catalogue: what Django's and django-axes' own leave in English.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# 1 000 000, not 1000000 (the separator is the locale's: a non-breaking space in Spanish).
+USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
@@ -207,6 +214,10 @@ AXES_RESET_ON_SUCCESS = True
 # The login form's field is "username" even though it holds the email
 # (axes would otherwise look for the model's USERNAME_FIELD, "email").
 AXES_USERNAME_FORM_FIELD = "username"
+# The lockout page says, in Spanish and in the admin's look, when to try again.
+AXES_LOCKOUT_TEMPLATE = "429.html"
+# Registered by piliquarts/admin.py instead, with Spanish column names.
+AXES_ENABLE_ADMIN = False
 
 LOGGING = {
     "version": 1,
