@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every line logged while answering carries the request's id.
+    "piliquarts.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Production serves its collected static files itself; runserver does it in DEBUG.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
@@ -219,13 +221,35 @@ AXES_LOCKOUT_TEMPLATE = "429.html"
 # Registered by piliquarts/admin.py instead, with Spanish column names.
 AXES_ENABLE_ADMIN = False
 
+# One line per event, on the root logger's console handler only: Django's own
+# loggers hand their records up to it instead of printing them a second time.
+# `json` (the default with DEBUG off): one JSON object per line, with the request id.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "piliquarts.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "piliquarts.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # axes logs its start-up banner at INFO in every command; lockouts are warnings.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # runserver's own line per request would repeat the middleware's.
+        "django.server": {"handlers": [], "propagate": False},
+        # The request line is written by piliquarts.logs.RequestIdMiddleware, once per request.
+        "django.request": {"handlers": [], "level": "ERROR", "propagate": True},
+        # axes logs its start-up banner at INFO in every command; lockouts are warnings.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # -- Documents, trash and audit trail (issue 4) ---------------------------------

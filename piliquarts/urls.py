@@ -9,6 +9,8 @@ admin.site.index_title = "Administración"
 # "Ver el tablero" in the admin's header leads to the dashboard.
 admin.site.site_url = "/"
 
+handler500 = "piliquarts.views.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("tablero.urls")),
