@@ -46,6 +46,7 @@ check: install system-deps
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py erd --check
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py db lint
 
 test-sqlite: install system-deps
 	DATABASE_URL=$(SQLITE_TEST_URL) $(PY) -m pytest $(PYTEST_ARGS)
