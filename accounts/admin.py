@@ -11,12 +11,13 @@ from accounts.forms import AdminPasswordChangeForm, UserChangeForm, UserCreation
 from accounts.models import User
 from accounts.permissions import access_for
 from piliquarts.paginators import BoundedCountPaginator
+from piliquarts.readable import ReadableDatesMixin
 from proyectos.models import ProyectoMember
 from workspaces.models import Workspace, WorkspaceMember
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
+class UserAdmin(ReadableDatesMixin, AuditedAdminMixin, DjangoUserAdmin):
     """Django's user admin (password change view, creation form) on the guide's columns."""
 
     form = UserChangeForm

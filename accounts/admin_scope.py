@@ -16,6 +16,7 @@ from auditoria.models import TipoActividad
 from auditoria.services import record_admin_change, snapshot
 from piliquarts.forms import MembershipInlineForm
 from piliquarts.paginators import BoundedCountPaginator
+from piliquarts.readable import ReadableDatesMixin
 
 
 def _follow(obj, lookup):
@@ -115,7 +116,7 @@ def cascade_counts(obj):
     }
 
 
-class ScopedModelAdmin(AuditedAdminMixin, ScopedAccessMixin, admin.ModelAdmin):
+class ScopedModelAdmin(ReadableDatesMixin, AuditedAdminMixin, ScopedAccessMixin, admin.ModelAdmin):
     """A ModelAdmin whose every door (list, pages, autocomplete, choices, actions) is scoped."""
 
     paginator = BoundedCountPaginator

@@ -11,9 +11,11 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from piliquarts.readable import ReadableDatesMixin
+
 
 @admin.register(AccessAttempt)
-class IntentoAccesoAdmin(AccessAttemptAdmin):
+class IntentoAccesoAdmin(ReadableDatesMixin, AccessAttemptAdmin):
     list_display = [
         "attempt_time",
         "ip_address",
@@ -50,10 +52,10 @@ class IntentoAccesoAdmin(AccessAttemptAdmin):
 
 
 @admin.register(AccessLog)
-class RegistroAccesoAdmin(AccessLogAdmin):
+class RegistroAccesoAdmin(ReadableDatesMixin, AccessLogAdmin):
     pass
 
 
 @admin.register(AccessFailureLog)
-class AccesoFallidoAdmin(AccessFailureLogAdmin):
+class AccesoFallidoAdmin(ReadableDatesMixin, AccessFailureLogAdmin):
     pass

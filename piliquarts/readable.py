@@ -6,6 +6,8 @@ filters of the same names are in templatetags/readable.py.
 
 from datetime import timedelta
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone
 from django.utils.html import format_html
@@ -76,3 +78,32 @@ def relative_time(value, now=None):
         absolute_time(value),
         relative_text(value, now),
     )
+
+
+class ReadableDatesMixin:
+    """A ModelAdmin mixin: date-time columns of its lists read "hace 3 días" (the date as tooltip).
+
+    Each DateTimeField named in `list_display` is shown through `relative_time`,
+    still sortable by its column.
+    """
+
+    def get_list_display(self, request):
+        return [self._readable_column(name) for name in super().get_list_display(request)]
+
+    def _readable_column(self, name):
+        if not isinstance(name, str):
+            return name
+        try:
+            field = self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return name
+        if not isinstance(field, models.DateTimeField):
+            return name
+
+        def column(obj):
+            return relative_time(getattr(obj, name)) or self.get_empty_value_display()
+
+        column.short_description = field.verbose_name
+        column.admin_order_field = name
+        column.__name__ = name
+        return column
