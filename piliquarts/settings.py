@@ -183,6 +183,18 @@ STORAGES = {
     },
 }
 
+# Each process's own memory; the dashboard's totals are its main user (one entry per
+# workspace), so the default 300 entries would be too few.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
+}
+# How long the dashboard (tablero/) keeps each project's totals and the weekly
+# activity counts before reading them again.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
+
 # Days a deleted folder or document stays restorable before `purge_trash` removes it.
 TRASH_RETENTION_DAYS = env.int("TRASH_RETENTION_DAYS", default=30)
 

@@ -3,9 +3,9 @@
 Every read is bounded, whatever the size of the tables: a page of workspaces,
 the projects of those workspaces, the ten newest activity rows (from the feed
 indexes), and per-week activity counted up to a cap (beyond it, PostgreSQL's
-estimate). The totals of documents, versions and bytes are the one aggregate;
-they are cached per project for `DASHBOARD_CACHE_SECONDS`, shared by every
-user who sees that project.
+estimate). The totals of documents, versions and bytes are the one aggregate
+(over `documentos` only); they are cached per workspace for
+`DASHBOARD_CACHE_SECONDS`, shared by every user who sees that workspace.
 """
 
 import hashlib
@@ -23,11 +23,11 @@ from django.utils import timezone
 from accounts.permissions import Action, Kind, access_for
 from auditoria.models import Actividad
 from documentos.models import Documento
-from proyectos.models import Proyecto
+from proyectos.models import EstadoProyecto, Proyecto
 from workspaces.models import Workspace, WorkspaceMember
 
-MAX_WORKSPACES = 12
-PROYECTOS_SHOWN = 8
+MAX_WORKSPACES = 8
+PROYECTOS_SHOWN = 5
 LATEST_ACTIVITY = 10
 WEEKS = 12
 # Beyond this many rows in a week, the chart shows PostgreSQL's estimate instead of a count.
@@ -109,12 +109,12 @@ def dashboard(user, *, now=None):
     access = access_for(user)
     workspaces, more = _workspaces(access)
     proyectos = _proyectos(access, workspaces)
-    totals = project_totals([p.pk for p in proyectos])
+    totals = project_totals([ws.pk for ws in workspaces])
     summaries = {
         ws.pk: WorkspaceSummary(ws, [], getattr(ws, "member_count", None)) for ws in workspaces
     }
     for proyecto in proyectos:
-        proyecto.totals = totals[proyecto.pk]
+        proyecto.totals = totals.get(proyecto.pk, Totals())
         summary = summaries[proyecto.workspace_id]
         summary.proyectos.append(proyecto)
         summary.totals.add(proyecto.totals)
@@ -157,46 +157,64 @@ def _workspaces(access):
     return page[:MAX_WORKSPACES], len(page) > MAX_WORKSPACES
 
 
+@dataclass
+class ProyectoRow:
+    """A project as the dashboard shows it (hundreds per page: no model instances)."""
+
+    pk: object
+    nombre: str
+    estado: str
+    workspace_id: object
+    totals: Totals = None
+
+    def get_estado_display(self):
+        return EstadoProyecto(self.estado).label if self.estado in EstadoProyecto else self.estado
+
+
 def _proyectos(access, workspaces):
     rows = Proyecto.objects.filter(workspace__in=[ws.pk for ws in workspaces])
     q = access.filter_q(Kind.PROYECTO, workspace_field="workspace_id", proyecto_field="id")
     if q is not None:
         rows = rows.filter(q)
-    return list(rows.only("id", "nombre", "estado", "workspace_id").order_by("nombre", "id"))
+    fields = ("id", "nombre", "estado", "workspace_id")
+    return [ProyectoRow(*row) for row in rows.order_by("nombre", "id").values_list(*fields)]
 
 
-def _totals_key(proyecto_id):
-    return f"tablero:totales:{proyecto_id}"
+def _totals_key(workspace_id):
+    return f"tablero:totales:{workspace_id}"
 
 
-def project_totals(proyecto_ids):
-    """{proyecto_id: Totals}: documents not in the trash, and every stored version and its bytes.
+def project_totals(workspace_ids):
+    """{proyecto_id: Totals} of every project of these workspaces, cached per workspace.
 
-    Cached per project; the ones missing from the cache are read in one query.
+    One pass over `documentos` (its proyecto index), never over the versions:
+    a document's `version` is how many versions it has (they are numbered from 1
+    and never deleted alone) and `size_bytes` is its current version's size.
+    Documents in the trash count for versions and storage, not as documents.
     """
-    keys = {_totals_key(pk): pk for pk in proyecto_ids}
-    cached = cache.get_many(list(keys))
-    result = {keys[key]: Totals(*value) for key, value in cached.items()}
-    missing = [pk for pk in proyecto_ids if pk not in result]
+    keys = {_totals_key(pk): pk for pk in workspace_ids}
+    found = cache.get_many(list(keys))
+    result = {
+        proyecto: Totals(*totals) for value in found.values() for proyecto, totals in value.items()
+    }
+    missing = [pk for pk in workspace_ids if _totals_key(pk) not in found]
     if missing:
+        fresh = {pk: {} for pk in missing}
         rows = (
-            Documento.objects.filter(proyecto_id__in=missing)
+            Documento.objects.filter(proyecto__workspace_id__in=missing)
             .order_by()
-            .values("proyecto_id")
+            .values("proyecto_id", "proyecto__workspace_id")
             .annotate(
-                documentos=Count("id", filter=Q(deleted_at__isnull=True), distinct=True),
-                versiones=Count("versions__id"),
-                bytes=Coalesce(Sum("versions__size_bytes"), 0),
+                documentos=Count("id", filter=Q(deleted_at__isnull=True)),
+                versiones=Coalesce(Sum("version"), 0),
+                bytes=Coalesce(Sum("size_bytes"), 0),
             )
         )
-        fresh = {pk: Totals() for pk in missing}
         for row in rows:
-            fresh[row["proyecto_id"]] = Totals(row["documentos"], row["versiones"], row["bytes"])
-        cache.set_many(
-            {_totals_key(pk): (t.documentos, t.versiones, t.bytes) for pk, t in fresh.items()},
-            _cache_seconds(),
-        )
-        result.update(fresh)
+            totals = (row["documentos"], row["versiones"], row["bytes"])
+            fresh[row["proyecto__workspace_id"]][row["proyecto_id"]] = totals
+            result[row["proyecto_id"]] = Totals(*totals)
+        cache.set_many({_totals_key(pk): value for pk, value in fresh.items()}, _cache_seconds())
     return result
 
 

@@ -23,7 +23,13 @@ URL = reverse("tablero:index")
 
 
 def _documento(proyecto, *sizes, trashed=False):
-    documento = DocumentoFactory(proyecto=proyecto, deleted_at=timezone.now() if trashed else None)
+    """A document with one version per size; the last one is current."""
+    documento = DocumentoFactory(
+        proyecto=proyecto,
+        deleted_at=timezone.now() if trashed else None,
+        version=len(sizes),
+        size_bytes=sizes[-1],
+    )
     for number, size in enumerate(sizes, start=1):
         DocumentoVersionFactory(documento=documento, version=number, size_bytes=size)
     return documento
@@ -94,17 +100,17 @@ def test_a_user_without_memberships_is_told_how_to_get_one(client):
     assert "Obra Ajena" not in html
 
 
-def test_totals_count_live_documents_every_version_and_their_bytes(client):
+def test_totals_count_live_documents_every_version_and_current_bytes(client):
     proyecto = ProyectoFactory(nombre="Obra Medida")
     _documento(proyecto, 1_000_000, 2_500_000)
-    _documento(proyecto, 500_000)
+    _documento(proyecto, 500_000, 1_500_000)
     _documento(proyecto, 250_000, trashed=True)  # in the trash: not a document, still stored
     WorkspaceMemberFactory.create_batch(2, workspace=proyecto.workspace)
     client.force_login(AdminUserFactory())
     board = client.get(URL).context["board"]
     (summary,) = board.workspaces
     assert summary.members == 2
-    assert summary.proyectos[0].totals == selectors.Totals(2, 4, 4_250_000)
+    assert summary.proyectos[0].totals == selectors.Totals(2, 5, 4_250_000)
     html = client.get(URL).content.decode()
     assert "4,1\xa0MB" in html  # filesizeformat in Spanish
     assert "2 miembros" in html
@@ -112,7 +118,11 @@ def test_totals_count_live_documents_every_version_and_their_bytes(client):
 
 def test_numbers_have_thousands_separators(client, settings):
     proyecto = ProyectoFactory()
-    cache.set(selectors._totals_key(proyecto.pk), (1_234_567, 2_345_678, 5 * 1024**3), 60)
+    cache.set(
+        selectors._totals_key(proyecto.workspace_id),
+        {proyecto.pk: (1_234_567, 2_345_678, 5 * 1024**3)},
+        60,
+    )
     client.force_login(AdminUserFactory())
     html = client.get(URL).content.decode()
     assert "1\xa0234\xa0567" in html
