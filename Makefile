@@ -48,6 +48,10 @@ check: install system-deps
 	$(PY) manage.py erd --check
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py db lint
 
+# Rewrite the command outputs the docs show (between docs-output markers).
+docs: install
+	$(PY) manage.py docs --write
+
 test-sqlite: install system-deps
 	DATABASE_URL=$(SQLITE_TEST_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
@@ -55,3 +59,9 @@ test-postgresql: install system-deps
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
 test: check test-sqlite test-postgresql
+
+# Rewrite the screenshots in docs/img/screens (taken by the browser tests; a plain
+# test run takes none, so it never changes the tree).
+screenshots: install system-deps
+	SCREENSHOTS_DIR=$(CURDIR)/docs/img/screens DATABASE_URL=$(SQLITE_TEST_URL) \
+	  $(PY) -m pytest piliquarts/tests/test_browser.py -q -k uploads_a_document
