@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/piliquarts_$(CHECKOUT_ID
 SQLITE_TEST_URL := sqlite:///$(CURDIR)/test.sqlite3
 PYTEST_ARGS ?=
 
-.PHONY: run serve test check test-sqlite test-postgresql install system-deps
+.PHONY: run serve test check test-sqlite test-postgresql install system-deps screenshots docs
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || \
@@ -18,15 +18,21 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
 
-install: $(VENV)/.installed
+# The Spanish catalogue, compiled (generated, not committed); gettext is installed if missing.
+MO := locale/es/LC_MESSAGES/django.mo
+$(MO): locale/es/LC_MESSAGES/django.po
+	./scripts/ensure_gettext.sh
+	msgfmt --check-format -o $@ $<
 
-run: $(VENV)/.installed
+install: $(VENV)/.installed $(MO)
+
+run: install
 	$(PY) manage.py migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver
 
 # Production: DEBUG=False, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL in the environment or .env.
-serve: $(VENV)/.installed
+serve: install
 	./scripts/serve.sh
 
 # What the tests need from the system: PostgreSQL up, Chromium for the browser tests.
@@ -34,17 +40,28 @@ system-deps:
 	./scripts/ensure_postgres.sh
 	./scripts/ensure_chromium.sh
 
-check: $(VENV)/.installed
+check: install system-deps
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py erd --check
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py db lint
 
-test-sqlite: $(VENV)/.installed system-deps
+# Rewrite the command outputs the docs show (between docs-output markers).
+docs: install
+	$(PY) manage.py docs --write
+
+test-sqlite: install system-deps
 	DATABASE_URL=$(SQLITE_TEST_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
-test-postgresql: $(VENV)/.installed system-deps
+test-postgresql: install system-deps
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
 test: check test-sqlite test-postgresql
+
+# Rewrite the screenshots in docs/img/screens (taken by the browser tests; a plain
+# test run takes none, so it never changes the tree).
+screenshots: install system-deps
+	SCREENSHOTS_DIR=$(CURDIR)/docs/img/screens DATABASE_URL=$(SQLITE_TEST_URL) \
+	  $(PY) -m pytest piliquarts/tests/test_browser.py -q -k uploads_a_document

@@ -31,3 +31,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
             else:
                 cursor.execute("INSERT INTO auditoria_purge_allowed (allowed) VALUES (1)")
         connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # The dashboard caches totals per project; one test's must not show in the next.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -5,19 +5,19 @@ from functools import partial
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.forms import UserChangeForm, UserCreationForm
+from accounts.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 from accounts.models import User
 from accounts.permissions import access_for
 from admin_kit.options import ScopedModelAdmin, ServiceDoorsMixin
 from admin_kit.paginators import BoundedCountPaginator
 from core.services import DomainError
+from piliquarts.readable import ReadableDatesMixin
 
 # The request of the password page being handled in this thread: its form acts as its user.
 _password_request = ContextVar("password_request")
@@ -38,7 +38,7 @@ class PasswordForm(AdminPasswordChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(ServiceDoorsMixin, DjangoUserAdmin):
+class UserAdmin(ReadableDatesMixin, ServiceDoorsMixin, DjangoUserAdmin):
     """Django's user admin (password page, creation form) on the guide's columns.
 
     Users are created and edited by platform owners and admins; the platform

@@ -25,6 +25,7 @@ from admin_kit.forms import MembershipInlineForm
 from admin_kit.paginators import BoundedCountPaginator
 from core.services import DomainError, retry_conflicts, unit_of_work
 from core.validators import JSONDocumentField
+from piliquarts.readable import ReadableDatesMixin
 
 
 def _follow(obj, lookup):
@@ -228,7 +229,7 @@ def _by_field(error):
     return {None: error.messages}
 
 
-class ScopedModelAdmin(ServiceDoorsMixin, ScopedAccessMixin, admin.ModelAdmin):
+class ScopedModelAdmin(ReadableDatesMixin, ServiceDoorsMixin, ScopedAccessMixin, admin.ModelAdmin):
     """A ModelAdmin whose every door (list, pages, autocomplete, choices, actions) is scoped."""
 
     # JSON text too deep or too large is refused before it is parsed.

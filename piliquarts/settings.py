@@ -40,7 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "axes",
+    # django-axes, with Spanish names for its admin (piliquarts/apps.py).
+    "piliquarts.apps.AxesConfig",
     "piliquarts",
     "admin_kit",
     "accounts",
@@ -48,9 +49,13 @@ INSTALLED_APPS = [
     "proyectos",
     "documentos",
     "auditoria",
+    # The home page; at the top of the import order: no app imports it.
+    "tablero",
 ]
 
 MIDDLEWARE = [
+    # First: every line logged while answering carries the request's id.
+    "piliquarts.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Production serves its collected static files itself; runserver does it in DEBUG.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
@@ -166,6 +171,10 @@ LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="es")
 TIME_ZONE = env.str("TIME_ZONE", default="America/Lima")
 USE_I18N = True
 USE_TZ = True
+# The project's catalogue: what Django's and django-axes' own leave in English.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# 1 000 000, not 1000000 (the separator is the locale's: a non-breaking space in Spanish).
+USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
@@ -191,6 +200,17 @@ FILE_UPLOAD_HANDLERS = ["documentos.uploads.BoundedUploadHandler"]
 # JSON columns (settings, metadata) a person edits: nesting levels and size at most.
 JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=20)
 JSON_MAX_BYTES = env.int("JSON_MAX_BYTES", default=64 * 1024)
+# Each process's own memory; the dashboard's totals are its main user (one entry per
+# workspace), so the default 300 entries would be too few.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
+}
+# How long the dashboard (tablero/) keeps each project's totals and the weekly
+# activity counts before reading them again.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
 
 # Days a deleted folder or document stays restorable before `purge_trash` removes it.
 TRASH_RETENTION_DAYS = env.int("TRASH_RETENTION_DAYS", default=30)
@@ -225,14 +245,40 @@ AXES_RESET_ON_SUCCESS = True
 # The login form's field is "username" even though it holds the email
 # (axes would otherwise look for the model's USERNAME_FIELD, "email").
 AXES_USERNAME_FORM_FIELD = "username"
+# The lockout page says, in Spanish and in the admin's look, when to try again.
+AXES_LOCKOUT_TEMPLATE = "429.html"
+# Registered by piliquarts/admin.py instead, with Spanish column names.
+AXES_ENABLE_ADMIN = False
 
+# One line per event, on the root logger's console handler only: Django's own
+# loggers hand their records up to it instead of printing them a second time.
+# `json` (the default with DEBUG off): one JSON object per line, with the request id.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "piliquarts.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "piliquarts.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # axes logs its start-up banner at INFO in every command; lockouts are warnings.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # runserver's own line per request would repeat the middleware's.
+        "django.server": {"handlers": [], "propagate": False},
+        # The request line is written by piliquarts.logs.RequestIdMiddleware, once per request.
+        "django.request": {"handlers": [], "level": "ERROR", "propagate": True},
+        # axes logs its start-up banner at INFO in every command; lockouts are warnings.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # -- Documents, trash and audit trail (issue 4) ---------------------------------

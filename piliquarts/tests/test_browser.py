@@ -1,6 +1,8 @@
 """The admin in a real browser (headless Chromium from Debian, driven by Selenium)."""
 
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -17,6 +19,9 @@ from proyectos.tests.factories import ProyectoFactory
 from workspaces.tests.factories import WorkspaceMemberFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# `make screenshots` sets it: the tests then rewrite the pictures the docs show.
+SCREENSHOTS = os.environ.get("SCREENSHOTS_DIR")
 
 PASSWORD = "una-clave-larga-de-prueba"
 
@@ -40,6 +45,7 @@ def browser():
     ):
         options.add_argument(flag)
     options.add_experimental_option("prefs", {"intl.accept_languages": "es"})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     chrome = webdriver.Chrome(service=Service(driver), options=options)
     chrome.implicitly_wait(5)
     yield chrome
@@ -63,6 +69,17 @@ def _login(browser, live_server, email, password):
     WebDriverWait(browser, 10).until(
         expected_conditions.presence_of_element_located((By.ID, "user-tools"))
     )
+
+
+def _screenshot(browser, name):
+    """Save the page for the docs, only when asked (a normal run leaves the tree clean)."""
+    if SCREENSHOTS:
+        folder = Path(SCREENSHOTS)
+        folder.mkdir(parents=True, exist_ok=True)
+        height = browser.execute_script("return document.documentElement.scrollHeight")
+        browser.set_window_size(1280, min(max(height, 800), 2400))
+        assert browser.save_screenshot(str(folder / f"{name}.png"))
+        browser.set_window_size(1280, 1024)
 
 
 def _open(browser, live_server, name):
@@ -93,6 +110,17 @@ def test_member_of_another_workspace_sees_none_of_it(browser, live_server, demo)
     assert "San Isidro" not in projects
     folders = _open(browser, live_server, "admin:documentos_folder_changelist")
     assert "/Planos" not in folders
+
+
+def test_the_dashboard_of_a_member_shows_only_their_workspace(browser, live_server, demo):
+    outsider = UserFactory(email="otro@example.com", password=PASSWORD)
+    WorkspaceMemberFactory(workspace=ProyectoFactory(nombre="Obra Ajena").workspace,
+                           user=outsider, rol="owner")  # fmt: skip
+    _login(browser, live_server, "otro@example.com", PASSWORD)
+    board = _open(browser, live_server, "tablero:index")
+    assert "Obra Ajena" in board
+    assert "Miraflores" not in board
+    assert "Tablero" in browser.title
 
 
 def test_a_viewer_finds_no_save_button(browser, live_server):
@@ -144,6 +172,28 @@ def test_demo_admin_uploads_a_document_and_a_new_version_downloads_it_and_sees_t
     (downloaded,) = downloads.glob("*.pdf")
     assert downloaded.read_bytes() == b"%PDF-1.7 segunda version"
 
+    _screenshot(browser, "documento")
+
     trail = _open(browser, live_server, "admin:auditoria_actividad_changelist")
     assert "Subió «planta.pdf»" in trail
     assert "Subió la versión 2 de «planta.pdf»" in trail
+
+    documentos = _open(browser, live_server, "admin:documentos_documento_changelist")
+    assert "planta.pdf" in documentos
+    _screenshot(browser, "lista-documentos")
+
+    # The dashboard now counts the document and its two versions, and shows what happened.
+    browser.find_element(By.CSS_SELECTOR, '#user-tools a[href="/"]').click()  # Ver el tablero
+    WebDriverWait(browser, 10).until(
+        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "svg.tablero-chart"))
+    )
+    board = browser.find_element(By.TAG_NAME, "body").text
+    assert "constructora pili" in board.lower()  # a caption: upper case on screen
+    assert "Edificio Residencial Miraflores" in board
+    assert "Subió la versión 2 de «planta.pdf»" in board
+    bars = browser.find_elements(By.CSS_SELECTOR, "svg.tablero-chart rect")
+    assert bars and all(bar.is_displayed() for bar in bars[:3])
+    # The charts obey the Content Security Policy: the browser refused nothing.
+    refused = [e for e in browser.get_log("browser") if "Content Security Policy" in e["message"]]
+    assert not refused, refused
+    _screenshot(browser, "tablero")

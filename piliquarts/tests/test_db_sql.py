@@ -93,3 +93,14 @@ def _throwaway_databases():
             "SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{prefix}{MARKER}%"]
         )
         return {row[0] for row in cursor.fetchall()}
+
+
+def test_sql_says_so_when_nothing_is_pending(tmp_path):
+    databases = _throwaway_databases()
+    code, output = db("sql")
+    assert code == 0
+    assert output.strip() == "Nothing pending: the database is up to date; no SQL to run."
+    code, output = db("sql", "-o", str(tmp_path / "plan.sql"))
+    assert "Nothing pending" in output
+    assert not (tmp_path / "plan.sql").exists()
+    assert _throwaway_databases() == databases

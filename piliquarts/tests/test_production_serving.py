@@ -1,5 +1,6 @@
 """The documented production command serves a styled, hardened admin (real gunicorn, real HTTP)."""
 
+import json
 import os
 import re
 import socket
@@ -59,9 +60,12 @@ def production_server(tmp_path):
                 break
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.1)
-        log.seek(0)
-        assert server.poll() is None, log.read()
-        yield base
+        if server.poll() is not None:
+            log.seek(0)  # the offset is shared with the server: only once it has stopped
+            pytest.fail(log.read())
+        base_url = type("ServerUrl", (str,), {})(base)
+        base_url.log = tmp_path / "server.log"
+        yield base_url
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -96,6 +100,16 @@ def test_production_redirects_plain_http_to_https(production_server):
         opener.open(request, timeout=5)
     assert redirect.value.code == 301
     assert redirect.value.headers["Location"].startswith("https://")
+
+
+def test_production_migrates_through_db_upgrade_and_logs_json_lines(production_server):
+    _status, headers, _page = _get(f"{production_server}/admin/login/")
+    rid = headers["X-Request-ID"]
+    log = production_server.log.read_text()
+    assert "Applying accounts.0001_initial... OK" in log, "db upgrade's progress"
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    (entry,) = [e for e in lines if e.get("request_id") == rid]
+    assert (entry["path"], entry["status"], entry["level"]) == ("/admin/login/", 200, "INFO")
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -191,6 +191,9 @@ class Command(BaseCommand):
             )
         else:
             count = _steps(steps, "+") if steps else None
+            if not workflow.forward_plan(steps=count, revision=revision, using=self.using):
+                self.stdout.write("Nothing pending: the database is up to date; no SQL to run.")
+                return
             script = workflow.sql_for_upgrade(steps=count, revision=revision, using=self.using)
         if output:
             with open(output, "w", encoding="utf-8") as handle:
