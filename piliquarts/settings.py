@@ -207,6 +207,8 @@ AXES_RESET_ON_SUCCESS = True
 # The login form's field is "username" even though it holds the email
 # (axes would otherwise look for the model's USERNAME_FIELD, "email").
 AXES_USERNAME_FORM_FIELD = "username"
+# Failures are counted per account, whatever its spelling: the identity login uses.
+AXES_USERNAME_CALLABLE = "accounts.backends.lockout_username"
 
 LOGGING = {
     "version": 1,
