@@ -213,14 +213,15 @@ class Command(BaseCommand):
         self.stdout.write(f"To restore: {workflow.rollback_command(path)}")
 
     def do_restore(self, *, path, yes, **options):
-        manifest = workflow.verify_backup(path)
+        manifest = workflow.check_backup(path, using=self.using)
         self.stdout.write(
             f"Backup of {manifest['database']} taken {manifest['created_at']} "
-            f"({sum(manifest['row_counts'].values())} rows). The current data will be replaced."
+            f"({sum(manifest['row_counts'].values())} rows), checked on a throwaway copy. "
+            "The current data will be replaced."
         )
         if not yes and not self._confirm():
             raise CommandError("Restore cancelled.")
-        workflow.restore(path, using=self.using)
+        workflow.restore(path, using=self.using, checked=manifest)
         self.stdout.write(self.style.SUCCESS("Restored; every table has the manifest's row count."))
 
     def do_lint(self, **options):
