@@ -29,6 +29,21 @@ AREAS = {
         "A lockout is keyed on the identity login uses, so no spelling of an email gets "
         "guesses of its own.",
     ),
+    # Registered for issue 11's other items; a row shows once a test records it.
+    "uploads": (
+        "Uploads",
+        "A size limit enforced before the file is stored; any file name stored under a safe, "
+        "bounded name.",
+    ),
+    "text": (
+        "Text and JSON",
+        "NUL bytes, oversized and deeply nested JSON refused with a message, never a 500.",
+    ),
+    "fuzzing": (
+        "Generated inputs",
+        "Generated strings, numbers, dates, JSON and file names through the services and "
+        "the admin forms: no 500, and the database unchanged on refusal.",
+    ),
     "audit": (
         "Audit trail",
         "`actividades` is append-only in the database, whatever SQL reaches it.",
@@ -58,17 +73,17 @@ AREAS = {
 VENDORS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
-def load(path=DATA_PATH):
+def load(path=None):
     """{vendor: {test id: [record, ...]}} as the tests last wrote it."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        return json.loads(Path(path or DATA_PATH).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
 
 
-def save(data, path=DATA_PATH):
+def save(data, path=None):
     text = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    path = Path(path)
+    path = Path(path or DATA_PATH)
     if not path.exists() or path.read_text(encoding="utf-8") != text:
         path.write_text(text, encoding="utf-8")
 
@@ -159,10 +174,10 @@ def _cell(text):
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def write_doc(data=None, path=DOC_PATH):
+def write_doc(data=None, path=None):
     """Render the page from `data` (the recorded runs by default); True if it changed."""
     text = render(load() if data is None else data)
-    path = Path(path)
+    path = Path(path or DOC_PATH)
     if path.exists() and path.read_text(encoding="utf-8") == text:
         return False
     path.write_text(text, encoding="utf-8")
