@@ -76,7 +76,7 @@ def test_rewriting_an_audit_row_is_refused_whatever_the_sql(
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks before TRUNCATE
     _refused(sql)
     reliability.tried(
-        "audit", f"`{form}` on an audit row", "refused by the database; row unchanged"
+        "audit", f"`{form}` against the audit trail", "refused by the database; row unchanged"
     )
     assert list(Actividad.objects.values_list("pk", "descripcion")) == [(actividad.pk, "original")]
 

@@ -94,7 +94,9 @@ def test_a_sqlite_file_that_cannot_be_opened_is_one_sentence(tmp_path, reliabili
     assert_one_sentence(result, f"Cannot open the SQLite database {path}")
     assert not path.parent.exists()
     reliability.tried(
-        "commands", "a SQLite database in a folder that does not exist", "one sentence, exit 1"
+        "commands",
+        "a SQLite database in a folder that does not exist",
+        "one sentence naming the file, exit status 1",
     )
 
 

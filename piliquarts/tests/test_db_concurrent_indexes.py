@@ -20,10 +20,11 @@ pytestmark = [
     skip_on_sqlite,
 ]
 
-# The sandbox's two concurrent index operations: (migration before it, the index it builds).
+# The sandbox's two concurrent index operations, (migration before it, the index it builds):
+# Django's AddIndex, and raw SQL with IF NOT EXISTS.
 OPERATIONS = {
     "AddIndexConcurrently": ("sandbox.0001_initial", "sandbox_note_body_idx"),
-    "trigram_search_indexes (IF NOT EXISTS)": ("sandbox.0002_body_index", "sandbox_note_body_trgm"),
+    "trigram_search_indexes": ("sandbox.0002_body_index", "sandbox_note_body_trgm"),
 }
 
 
@@ -134,7 +135,7 @@ def test_a_failed_concurrent_index_build_is_refused_by_current_and_rebuilt_by_up
     assert "INVALID" not in db("current")[1]
     reliability.tried(
         "migrations",
-        f"a concurrent index build ({operation}) {how}",
+        f"a concurrent index build by {operation} {how}",
         "`db current` exits 1 naming the INVALID index; the next `db upgrade` rebuilds it",
     )
 
