@@ -3,6 +3,9 @@
 import pytest
 from django.db import connection
 
+# The `reliability` fixture, and docs/reliability.json written at the end of each run.
+pytest_plugins = ["piliquarts.reliability_plugin"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):

@@ -9,14 +9,17 @@ def main():
     """Run administrative tasks."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "piliquarts.settings")
     try:
-        from django.core.management import execute_from_command_line
+        import django  # noqa: F401
     except ImportError as exc:
         raise ImportError(
             "Couldn't import Django. Are you sure it's installed and "
             "available on your PYTHONPATH environment variable? Did you "
             "forget to activate a virtual environment?"
         ) from exc
-    execute_from_command_line(sys.argv)
+    # Django's command line, with configuration and database faults said in one sentence.
+    from piliquarts.command_line import execute
+
+    execute(sys.argv)
 
 
 if __name__ == "__main__":

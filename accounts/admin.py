@@ -11,7 +11,12 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+from accounts.forms import (
+    AdminPasswordChangeForm,
+    UserChangeForm,
+    UserCreationForm,
+    password_status,
+)
 from accounts.models import User
 from accounts.permissions import access_for
 from admin_kit.options import ScopedModelAdmin, ServiceDoorsMixin
@@ -79,6 +84,25 @@ class UserAdmin(ReadableDatesMixin, ServiceDoorsMixin, DjangoUserAdmin):
     show_full_result_count = False
     list_per_page = ScopedModelAdmin.list_per_page
     formfield_overrides = ScopedModelAdmin.formfield_overrides
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # A read-only page renders the `password` column as its hash summary (Django's
+        # display_for_field): show only whether one is set.
+        return [
+            (
+                name,
+                {**opts, "fields": [f if f != "password" else "password_status" for f in fields]},
+            )
+            for name, opts in fieldsets
+            for fields in [opts["fields"]]
+        ]
+
+    @admin.display(description=_("Contraseña"))
+    def password_status(self, obj):
+        return password_status(obj.password)
 
     def get_queryset(self, request):
         """Platform admins see everyone; others see themselves and the people they work with."""

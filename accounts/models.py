@@ -1,5 +1,7 @@
 """The people who use PILi Quarts: the `users` table, with email login."""
 
+import unicodedata
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -20,12 +22,22 @@ class RolGlobal(models.TextChoices):
 ADMIN_ROLES = frozenset({RolGlobal.OWNER, RolGlobal.ADMIN})
 
 
+def login_identity(username):
+    """The account a typed login names: surrounding spaces, Unicode forms and letter case
+    do not matter (the login form strips and NFKC-normalises, the lookup lowers).
+
+    Authentication looks users up by it and django-axes counts failures under it,
+    so no spelling of an email gets guesses of its own.
+    """
+    return unicodedata.normalize("NFKC", username.strip()).strip().lower()
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def get_by_natural_key(self, username):
         # Emails are unique case-insensitively; this lookup uses that unique index.
-        return self.alias(email_lower=Lower("email")).get(email_lower=username.lower())
+        return self.alias(email_lower=Lower("email")).get(email_lower=login_identity(username))
 
     def create_user(self, email, password=None, **fields):
         if not email:

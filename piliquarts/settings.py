@@ -6,6 +6,7 @@ PostgreSQL DATABASE_URL, and then `check --deploy` is clean.
 """
 
 import os
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -93,9 +94,32 @@ TEMPLATES = [
 WSGI_APPLICATION = "piliquarts.wsgi.application"
 ASGI_APPLICATION = "piliquarts.asgi.application"
 
+
+def database_url(variable, default):
+    """The database `variable` names, or one sentence on why it is not a database URL."""
+    url = env.str(variable, default=default)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # django-environ warns, then returns no engine
+        try:
+            config = env.db_url_config(url)
+            problem = None
+        except ValueError as error:  # e.g. a port that is not a number
+            config, problem = {}, str(error)
+    if not problem and not config.get("ENGINE"):
+        problem = "no database engine in it"
+    elif not problem and not config.get("NAME"):
+        problem = "no database name in it"
+    if problem:
+        raise ImproperlyConfigured(
+            f"{variable} is not a usable database URL ({problem}): write it as "
+            "postgres://USER:PASSWORD@HOST:PORT/NAME or sqlite:///PATH."
+        )
+    return config
+
+
 # The embedded default: a SQLite file inside the project, nothing to install.
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": database_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while a writer commits; IMMEDIATE takes the write
@@ -249,6 +273,8 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "429.html"
 # Registered by piliquarts/admin.py instead, with Spanish column names.
 AXES_ENABLE_ADMIN = False
+# Failures are counted per account, whatever its spelling: the identity login uses.
+AXES_USERNAME_CALLABLE = "accounts.backends.lockout_username"
 
 # One line per event, on the root logger's console handler only: Django's own
 # loggers hand their records up to it instead of printing them a second time.

@@ -6,6 +6,7 @@ from django.db import IntegrityError, connection, transaction
 from accounts.tests.factories import UserFactory
 from auditoria.models import Actividad
 from auditoria.selectors import feed
+from auditoria.services import audit_purge_allowed
 from auditoria.tests.factories import ActividadFactory
 from proyectos.tests.factories import ProyectoFactory
 
@@ -27,27 +28,79 @@ def _refused(sql, params=()):
         cursor.execute(sql, params)
 
 
-def test_editing_an_audit_row_is_refused(guarded):
+# A copy of every row with another description, as an insert: it collides on the id.
+_REWRITE = (
+    "(id, tipo, entidad_tipo, entidad_id, descripcion) "
+    "SELECT id, tipo, entidad_tipo, entidad_id, 'reescrita' FROM actividades WHERE true"
+)
+# Every SQL form that could change or remove an audit row: (name, databases, statement).
+REWRITES = [
+    ("UPDATE", {"sqlite", "postgresql"}, "UPDATE actividades SET descripcion = 'reescrita'"),
+    ("UPDATE OR REPLACE", {"sqlite"}, "UPDATE OR REPLACE actividades SET descripcion = 'x'"),
+    ("DELETE", {"sqlite", "postgresql"}, "DELETE FROM actividades"),
+    ("TRUNCATE", {"postgresql"}, "TRUNCATE actividades"),
+    (
+        "upsert ON CONFLICT DO UPDATE",
+        {"sqlite", "postgresql"},
+        f"INSERT INTO actividades {_REWRITE} "
+        "ON CONFLICT (id) DO UPDATE SET descripcion = excluded.descripcion",
+    ),
+    ("INSERT OR REPLACE", {"sqlite"}, f"INSERT OR REPLACE INTO actividades {_REWRITE}"),
+    ("REPLACE INTO", {"sqlite"}, f"REPLACE INTO actividades {_REWRITE}"),
+    (
+        "MERGE ... UPDATE",
+        {"postgresql"},
+        "MERGE INTO actividades a USING (SELECT id FROM actividades) s ON a.id = s.id "
+        "WHEN MATCHED THEN UPDATE SET descripcion = 'reescrita'",
+    ),
+    (
+        "MERGE ... DELETE",
+        {"postgresql"},
+        "MERGE INTO actividades a USING (SELECT id FROM actividades) s ON a.id = s.id "
+        "WHEN MATCHED THEN DELETE",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("form", "vendors", "sql"), REWRITES, ids=[form for form, _v, _s in REWRITES]
+)
+def test_rewriting_an_audit_row_is_refused_whatever_the_sql(
+    guarded, reliability, form, vendors, sql
+):
+    if connection.vendor not in vendors:
+        pytest.skip(f"{form} is not SQL of {connection.vendor}")
     actividad = ActividadFactory(descripcion="original")
-    _refused("UPDATE actividades SET descripcion = 'reescrita'")
-    actividad.refresh_from_db()
-    assert actividad.descripcion == "original"
+    if form == "TRUNCATE":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks before TRUNCATE
+    _refused(sql)
+    reliability.tried(
+        "audit", f"`{form}` against the audit trail", "refused by the database; row unchanged"
+    )
+    assert list(Actividad.objects.values_list("pk", "descripcion")) == [(actividad.pk, "original")]
 
 
-def test_deleting_an_audit_row_is_refused(guarded):
+def test_a_new_audit_row_is_still_written_next_to_existing_ones(guarded):
     ActividadFactory()
-    _refused("DELETE FROM actividades")
-    assert Actividad.objects.count() == 1
-
-
-@pytest.mark.postgresql
-def test_truncating_the_audit_trail_is_refused(guarded):
-    if connection.vendor != "postgresql":
-        pytest.skip("TRUNCATE is PostgreSQL's")
     ActividadFactory()
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks before TRUNCATE
-    _refused("TRUNCATE actividades")
+    assert Actividad.objects.count() == 2
+
+
+def test_a_purge_may_replace_rows(guarded):
+    """The purge flag lets everything through, REPLACE's delete (SQLite) included."""
+    ActividadFactory(descripcion="original")
+    sql = (
+        f"REPLACE INTO actividades {_REWRITE}"
+        if connection.vendor == "sqlite"
+        else (
+            f"INSERT INTO actividades {_REWRITE} "
+            "ON CONFLICT (id) DO UPDATE SET descripcion = excluded.descripcion"
+        )
+    )
+    with audit_purge_allowed(), connection.cursor() as cursor:
+        cursor.execute(sql)
+    assert list(Actividad.objects.values_list("descripcion", flat=True)) == ["reescrita"]
 
 
 def test_deleting_the_actor_only_clears_the_reference(guarded):

@@ -9,6 +9,7 @@ stamping, backups with a manifest, and a lint for new migrations.
 
 from piliquarts.migrations_workflow.backups import (
     backup,
+    check_backup,
     manifest_path,
     restore,
     rollback_command,
@@ -41,6 +42,7 @@ __all__ = [
     "WorkflowError",
     "backup",
     "backward_plan",
+    "check_backup",
     "current",
     "executor",
     "forward_plan",

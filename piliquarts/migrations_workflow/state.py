@@ -41,10 +41,11 @@ class CurrentState:
     pending: list  # keys not yet applied, in order
     unknown: list  # applied in the database, but not in the code
     model_changes: bool  # models changed with no migration for it
+    invalid_indexes: list  # "schema.index on table", left INVALID by a failed concurrent build
 
     @property
     def up_to_date(self):
-        return not (self.pending or self.unknown or self.model_changes)
+        return not (self.pending or self.unknown or self.model_changes or self.invalid_indexes)
 
 
 def current(using=DEFAULT_DB_ALIAS, check_models=True):
@@ -68,7 +69,25 @@ def current(using=DEFAULT_DB_ALIAS, check_models=True):
         for key in MigrationRecorder(connection_for(using)).applied_migrations()
         if key not in graph.nodes and key[0] in apps_with_migrations
     )
-    return CurrentState(heads, pending, unknown, check_models and models_have_changes())
+    return CurrentState(
+        heads, pending, unknown, check_models and models_have_changes(), invalid_indexes(using)
+    )
+
+
+def invalid_indexes(using=DEFAULT_DB_ALIAS):
+    """Every INVALID index of the database (PostgreSQL): what a CREATE INDEX CONCURRENTLY
+    that failed or was killed leaves behind (or one being built right now)."""
+    connection = connection_for(using)
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n.nspname || '.' || c.relname || ' on ' || t.relname "
+            "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE NOT i.indisvalid ORDER BY n.nspname, c.relname"
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def models_have_changes():

@@ -39,8 +39,13 @@ def migration_timeouts(using=DEFAULT_DB_ALIAS):
     try:
         yield
     finally:
-        # A failed migration may have closed the connection; a new one has the defaults.
-        if connection.connection is not None and not connection.needs_rollback:
+        # A failed migration may have closed the connection, or the server killed it; a
+        # new one has the defaults.
+        if (
+            connection.connection is not None
+            and not connection.needs_rollback
+            and connection.is_usable()
+        ):
             with connection.cursor() as cursor:
                 for parameter, value in before.items():
                     cursor.execute("SELECT set_config(%s, %s, false)", [parameter, value])

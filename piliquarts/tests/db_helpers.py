@@ -1,4 +1,5 @@
-"""Helpers of the `manage.py db` tests: run the command, list tables, need PostgreSQL."""
+"""Helpers of the `manage.py db` tests: run the command, list tables, need PostgreSQL,
+reach a database from another process."""
 
 import io
 
@@ -39,3 +40,15 @@ def libpq_arguments(using):
         "-h", config["HOST"] or "127.0.0.1", "-p", str(config["PORT"] or 5432),
         "-U", config["USER"], "-d", config["NAME"],
     ]  # fmt: skip
+
+
+def database_url(using=connection):
+    """The DATABASE_URL of `using`'s database, for a `manage.py` run in another process."""
+    config = using.settings_dict
+    if using.vendor == "sqlite":
+        return f"sqlite:///{config['NAME']}"
+    password = f":{config['PASSWORD']}" if config.get("PASSWORD") else ""
+    return (
+        f"postgres://{config['USER']}{password}@{config['HOST'] or '127.0.0.1'}:"
+        f"{config['PORT'] or 5432}/{config['NAME']}"
+    )

@@ -16,6 +16,7 @@ from auditoria.models import Actividad
 from documentos.models import Documento, DocumentoVersion, Folder
 from piliquarts import bulk
 from piliquarts.schema import schema_snapshot
+from piliquarts.tests.db_helpers import database_url
 from proyectos.models import ProyectoMember
 from workspaces.models import WorkspaceMember
 
@@ -139,21 +140,11 @@ def test_seed_bulk_refuses_tables_with_data():
 
 
 def _run(script, *args):
-    env = {**os.environ, "DATABASE_URL": _database_url()}
+    env = {**os.environ, "DATABASE_URL": database_url()}
     return subprocess.run(
         [sys.executable, f"bench/{script}", *args], cwd=BASE_DIR, env=env,
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
-
-
-def _database_url():
-    config = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{config['NAME']}"
-    return (
-        f"postgres://{config['USER']}@{config['HOST'] or '127.0.0.1'}:"
-        f"{config['PORT'] or 5432}/{config['NAME']}"
-    )
 
 
 def test_admin_pages_benchmark_runs(tmp_path):

@@ -64,7 +64,9 @@ class Command(BaseCommand):
         )
 
         sub.add_parser(
-            "current", help="What is applied; exits 1 if the database or migrations are behind."
+            "current",
+            help="What is applied; exits 1 if the database or migrations are behind, or an "
+            "index is INVALID.",
         )
 
         sql = sub.add_parser("sql", help="The SQL of the pending plan, to review or run with psql.")
@@ -179,6 +181,16 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.WARNING("Models have changes with no migration: run `db create NAME`.")
             )
+        if state.invalid_indexes:
+            self.stdout.write(
+                self.style.WARNING(
+                    "INVALID indexes, left by a concurrent build that failed or was killed "
+                    "(`db upgrade` rebuilds those of a pending migration; REINDEX INDEX "
+                    "CONCURRENTLY the others):"
+                )
+            )
+            for index in state.invalid_indexes:
+                self.stdout.write(f"  {index}")
         if not state.up_to_date:
             sys.exit(1)
         self.stdout.write(self.style.SUCCESS("Up to date."))
@@ -216,14 +228,15 @@ class Command(BaseCommand):
         self.stdout.write(f"To restore: {workflow.rollback_command(path)}")
 
     def do_restore(self, *, path, yes, **options):
-        manifest = workflow.verify_backup(path)
+        manifest = workflow.check_backup(path, using=self.using)
         self.stdout.write(
             f"Backup of {manifest['database']} taken {manifest['created_at']} "
-            f"({sum(manifest['row_counts'].values())} rows). The current data will be replaced."
+            f"({sum(manifest['row_counts'].values())} rows), checked on a throwaway copy. "
+            "The current data will be replaced."
         )
         if not yes and not self._confirm():
             raise CommandError("Restore cancelled.")
-        workflow.restore(path, using=self.using)
+        workflow.restore(path, using=self.using, checked=manifest)
         self.stdout.write(self.style.SUCCESS("Restored; every table has the manifest's row count."))
 
     def do_lint(self, **options):
@@ -235,8 +248,11 @@ class Command(BaseCommand):
     # -- helpers --------------------------------------------------------------
 
     def _apply(self, plan):
+        running = []
+
         def progress(action, migration=None, fake=False):
             if action in ("apply_start", "unapply_start"):
+                running[:] = [migration]
                 verb = "Applying" if action == "apply_start" else "Unapplying"
                 self.stdout.write(f"  {verb} {migration.app_label}.{migration.name}...", ending="")
                 self.stdout.flush()
@@ -249,9 +265,15 @@ class Command(BaseCommand):
             raise
         except Exception as error:  # whatever the migration raised: report, then explain
             self.stdout.write(self.style.ERROR(" FAILED"))
-            raise CommandError(
-                f"{error}\nThe failed migration was rolled back; `db current` shows where it is."
-            ) from error
+            if running and not running[0].atomic:
+                # CREATE INDEX CONCURRENTLY cannot run in a transaction: nothing to roll back.
+                outcome = (
+                    "The failed migration is not atomic: what it did before failing stays, and "
+                    "the next `db upgrade` runs it again (rebuilding an INVALID index it left)"
+                )
+            else:
+                outcome = "The failed migration was rolled back"
+            raise CommandError(f"{error}\n{outcome}; `db current` shows where it is.") from error
 
     def _confirm(self):
         if not sys.stdin.isatty():

@@ -2,8 +2,12 @@
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 
 from piliquarts.demo import DemoDataError, load_demo_data, read_fixtures
+
+SEED_LOCK = "piliquarts.seed_demo"
 
 
 class Command(BaseCommand):
@@ -35,9 +39,17 @@ class Command(BaseCommand):
                 "production configuration (DEBUG is off). Pass --allow-demo-passwords "
                 "if this really is a demo server."
             )
+        executor = MigrationExecutor(connection)
+        if pending := executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError(
+                f"The database is not migrated ({len(pending)} migrations pending): "
+                "run `python manage.py migrate` first."
+            )
         try:
             data = read_fixtures(options["fixtures"] or None)
-            created = load_demo_data(data, reset_passwords=options["reset_passwords"])
+            with transaction.atomic():
+                self._wait_for_another_seed()
+                created = load_demo_data(data, reset_passwords=options["reset_passwords"])
         except DemoDataError as exc:
             raise CommandError(str(exc)) from exc
         if created:
@@ -47,3 +59,19 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already present: nothing to create.")
         if options["reset_passwords"]:
             self.stdout.write("Demo passwords reset.")
+
+    def _wait_for_another_seed(self):
+        """Two seeds at once: the second waits for the first, then finds everything there.
+
+        On SQLite the transaction itself queues them (IMMEDIATE takes the write lock at
+        BEGIN); on PostgreSQL both would find the rows missing and the second would fail
+        on the unique emails, so they take turns on an advisory lock held until commit.
+        """
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [SEED_LOCK])
+            if not cursor.fetchone()[0]:
+                self.stdout.write("Another seed_demo is running: waiting for it to finish.")
+                self.stdout.flush()
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [SEED_LOCK])
