@@ -1,7 +1,10 @@
 """Fixtures shared by every app's tests."""
 
 import pytest
-from django.db import connection
+from django.conf import settings
+from django.db import connection, connections
+
+from piliquarts.testing import wait_for_replica
 
 
 @pytest.fixture(autouse=True)
@@ -25,3 +28,32 @@ def django_db_setup(django_db_setup, django_db_blocker):
             else:
                 cursor.execute("INSERT INTO auditoria_purge_allowed (allowed) VALUES (1)")
         connection.close()
+        if "replica" in settings.DATABASES:
+            _point_replica_alias_at_the_replica()
+
+
+def _point_replica_alias_at_the_replica():
+    """Read the test database on the real replica, once replication has brought it there.
+
+    Django treated the alias as a mirror (settings: it must not create or flush a
+    database on a read-only server) and pointed it at the primary; the physical
+    replica receives the test database, its migrations and its settings by itself.
+    """
+    replica = connections["replica"]
+    replica.close()
+    replica.settings_dict = {
+        **settings.DATABASES["replica"],
+        "NAME": connection.settings_dict["NAME"],
+        "TEST": replica.settings_dict["TEST"],
+    }
+    wait_for_replica(connection, replica)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `replica` run when a replica is configured (`make test-replica`)."""
+    if "replica" in settings.DATABASES:
+        return
+    skipped = [item for item in items if item.get_closest_marker("replica")]
+    if skipped:
+        config.hook.pytest_deselected(items=skipped)
+        items[:] = [item for item in items if not item.get_closest_marker("replica")]
