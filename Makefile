@@ -60,4 +60,14 @@ test-replica: $(VENV)/.installed system-deps
 	DATABASE_URL=$(TEST_DATABASE_URL)_replica DATABASE_REPLICA_URL=$(REPLICA_TEST_URL) \
 	  $(PY) -m pytest -m replica $(PYTEST_ARGS)
 
-test: check test-sqlite test-postgresql test-replica
+# The PostgreSQL suite through PgBouncer in transaction mode (docs/scaling.md), except
+# what needs a session of its own: the migration workflow (lock timeouts, pg_dump,
+# throwaway databases) and the browser tests (a live server's threads).
+PGBOUNCER_SUITE ?= -m "not browser" --ignore=piliquarts/tests/test_db_command.py \
+  --ignore=piliquarts/tests/test_db_sql.py --ignore=piliquarts/tests/test_db_lint.py \
+  --ignore=piliquarts/tests/test_db_backup.py --ignore=piliquarts/tests/test_bulk.py
+test-pgbouncer: $(VENV)/.installed system-deps
+	DATABASE_URL=$(PGBOUNCER_TEST_URL) PGBOUNCER_TRANSACTION_POOLING=true \
+	  $(PY) -m pytest $(PGBOUNCER_SUITE) $(PYTEST_ARGS)
+
+test: check test-sqlite test-postgresql test-replica test-pgbouncer

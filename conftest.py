@@ -1,5 +1,7 @@
 """Fixtures shared by every app's tests."""
 
+import subprocess
+
 import pytest
 from django.conf import settings
 from django.db import connection, connections
@@ -28,8 +30,29 @@ def django_db_setup(django_db_setup, django_db_blocker):
             else:
                 cursor.execute("INSERT INTO auditoria_purge_allowed (allowed) VALUES (1)")
         connection.close()
+        if settings.PGBOUNCER_TRANSACTION_POOLING:
+            # PgBouncer's server connections opened before that setting lack it.
+            _pgbouncer_admin(f"RECONNECT {connection.settings_dict['NAME']}")
         if "replica" in settings.DATABASES:
             _point_replica_alias_at_the_replica()
+    yield
+    if settings.PGBOUNCER_TRANSACTION_POOLING:
+        # PgBouncer keeps idle server connections to the test database, which would
+        # make Django's DROP DATABASE fail: close them first.
+        connection.close()
+        name = connection.settings_dict["NAME"]
+        _pgbouncer_admin(f"KILL {name}")
+        _pgbouncer_admin(f"RESUME {name}")
+
+
+def _pgbouncer_admin(command):
+    """A command on PgBouncer's admin console (simple query protocol only, hence psql)."""
+    config = connection.settings_dict
+    subprocess.run(
+        ["psql", "-X", "-q", "-h", config["HOST"], "-p", str(config["PORT"]),
+         "-U", config["USER"], "-d", "pgbouncer", "-c", command],
+        check=True, capture_output=True,
+    )  # fmt: skip
 
 
 def _point_replica_alias_at_the_replica():

@@ -120,7 +120,7 @@ if env.bool("DATABASE_SERVER_SIDE_BINDING", default=False):
     DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 if PGBOUNCER_TRANSACTION_POOLING:
     # `.iterator()` would open a cursor WITH HOLD, which lives past its transaction.
-    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("DISABLE_SERVER_SIDE_CURSORS", True)
 # A streaming replica (piliquarts/routers.py): reads go to it, writes and migrations to
 # the primary; a browser that wrote reads the primary for a while, and a replica that
 # is down or lags too much is left aside until it is back.
