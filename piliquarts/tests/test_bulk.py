@@ -21,6 +21,29 @@ from proyectos.models import ProyectoMember
 from workspaces.models import WorkspaceMember
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _drop_the_loads_partitions():
+    """These tests commit, and the months a load creates would outlive the flush."""
+
+    def months():
+        if connection.vendor != "postgresql":
+            return set()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT inhrelid::regclass::text FROM pg_inherits "
+                "WHERE inhparent = 'actividades'::regclass"
+            )
+            return {name for (name,) in cursor.fetchall()}
+
+    before = months()
+    yield
+    with connection.cursor() as cursor:
+        for name in sorted(months() - before):
+            cursor.execute(f'DROP TABLE "{name}"')
+
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 TINY = ["--workspaces", "2", "--users-per-workspace", "4", "--proyectos-per-workspace", "2",
         "--documentos", "30", "--actividades", "500", "--no-progress"]  # fmt: skip
