@@ -6,9 +6,14 @@ PY := $(VENV)/bin/python
 CHECKOUT_ID := $(shell printf '%s' '$(CURDIR)' | cksum | cut -d' ' -f1)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/piliquarts_$(CHECKOUT_ID)
 SQLITE_TEST_URL := sqlite:///$(CURDIR)/test.sqlite3
+# The streaming replica and PgBouncer the set-up scripts keep running (shared by checkouts).
+REPLICA_PORT ?= 5433
+PGBOUNCER_PORT ?= 6432
+REPLICA_TEST_URL := postgres://postgres@127.0.0.1:$(REPLICA_PORT)/piliquarts_$(CHECKOUT_ID)_replica
+PGBOUNCER_TEST_URL := postgres://postgres@127.0.0.1:$(PGBOUNCER_PORT)/piliquarts_$(CHECKOUT_ID)_pgbouncer
 PYTEST_ARGS ?=
 
-.PHONY: run serve test check test-sqlite test-postgresql install system-deps screenshots docs
+.PHONY: run serve test check test-sqlite test-postgresql test-replica test-pgbouncer install system-deps screenshots docs
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || \
@@ -35,9 +40,12 @@ run: install
 serve: install
 	./scripts/serve.sh
 
-# What the tests need from the system: PostgreSQL up, Chromium for the browser tests.
+# What the tests need from the system: PostgreSQL up with a streaming replica and
+# PgBouncer in front of it, Chromium for the browser tests.
 system-deps:
 	./scripts/ensure_postgres.sh
+	REPLICA_PORT=$(REPLICA_PORT) ./scripts/ensure_replica.sh
+	PGBOUNCER_PORT=$(PGBOUNCER_PORT) ./scripts/ensure_pgbouncer.sh
 	./scripts/ensure_chromium.sh
 
 check: install system-deps
@@ -58,7 +66,22 @@ test-sqlite: install system-deps
 test-postgresql: install system-deps
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
-test: check test-sqlite test-postgresql
+# Reads on the real replica, writes on the primary: the tests marked `replica`.
+test-replica: install system-deps
+	DATABASE_URL=$(TEST_DATABASE_URL)_replica DATABASE_REPLICA_URL=$(REPLICA_TEST_URL) \
+	  $(PY) -m pytest -m replica $(PYTEST_ARGS)
+
+# The PostgreSQL suite through PgBouncer in transaction mode (docs/scaling.md), except
+# what needs a session of its own: the migration workflow (lock timeouts, pg_dump,
+# throwaway databases) and the browser tests (a live server's threads).
+PGBOUNCER_SUITE ?= -m "not browser" --ignore=piliquarts/tests/test_db_command.py \
+  --ignore=piliquarts/tests/test_db_sql.py --ignore=piliquarts/tests/test_db_lint.py \
+  --ignore=piliquarts/tests/test_db_backup.py --ignore=piliquarts/tests/test_bulk.py
+test-pgbouncer: install system-deps
+	DATABASE_URL=$(PGBOUNCER_TEST_URL) PGBOUNCER_TRANSACTION_POOLING=true \
+	  $(PY) -m pytest $(PGBOUNCER_SUITE) $(PYTEST_ARGS)
+
+test: check test-sqlite test-postgresql test-replica test-pgbouncer
 
 # Rewrite the screenshots in docs/img/screens (taken by the browser tests; a plain
 # test run takes none, so it never changes the tree).

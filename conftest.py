@@ -1,7 +1,12 @@
 """Fixtures shared by every app's tests."""
 
+import subprocess
+
 import pytest
-from django.db import connection
+from django.conf import settings
+from django.db import connection, connections
+
+from piliquarts.testing import wait_for_replica
 
 # The `reliability` fixture, and docs/reliability.json written at the end of each run.
 pytest_plugins = ["piliquarts.reliability_plugin"]
@@ -34,6 +39,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
             else:
                 cursor.execute("INSERT INTO auditoria_purge_allowed (allowed) VALUES (1)")
         connection.close()
+        if settings.PGBOUNCER_TRANSACTION_POOLING:
+            # PgBouncer's server connections opened before that setting lack it.
+            _pgbouncer_admin(f"RECONNECT {connection.settings_dict['NAME']}")
+        if "replica" in settings.DATABASES:
+            _point_replica_alias_at_the_replica()
+    yield
+    if settings.PGBOUNCER_TRANSACTION_POOLING:
+        # PgBouncer keeps idle server connections to the test database, which would
+        # make Django's DROP DATABASE fail: close them first.
+        connection.close()
+        name = connection.settings_dict["NAME"]
+        _pgbouncer_admin(f"KILL {name}")
+        _pgbouncer_admin(f"RESUME {name}")
 
 
 @pytest.fixture(autouse=True)
@@ -44,3 +62,40 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def _pgbouncer_admin(command):
+    """A command on PgBouncer's admin console (simple query protocol only, hence psql)."""
+    config = connection.settings_dict
+    subprocess.run(
+        ["psql", "-X", "-q", "-h", config["HOST"], "-p", str(config["PORT"]),
+         "-U", config["USER"], "-d", "pgbouncer", "-c", command],
+        check=True, capture_output=True,
+    )  # fmt: skip
+
+
+def _point_replica_alias_at_the_replica():
+    """Read the test database on the real replica, once replication has brought it there.
+
+    Django treated the alias as a mirror (settings: it must not create or flush a
+    database on a read-only server) and pointed it at the primary; the physical
+    replica receives the test database, its migrations and its settings by itself.
+    """
+    replica = connections["replica"]
+    replica.close()
+    replica.settings_dict = {
+        **settings.DATABASES["replica"],
+        "NAME": connection.settings_dict["NAME"],
+        "TEST": replica.settings_dict["TEST"],
+    }
+    wait_for_replica(connection, replica)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `replica` run when a replica is configured (`make test-replica`)."""
+    if "replica" in settings.DATABASES:
+        return
+    skipped = [item for item in items if item.get_closest_marker("replica")]
+    if skipped:
+        config.hook.pytest_deselected(items=skipped)
+        items[:] = [item for item in items if not item.get_closest_marker("replica")]

@@ -3,8 +3,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python bench/load.py --actividades 1000000 --output docs/img
 
-Three fresh databases on the same server, same schema, same small tables:
-  1. seed_bulk's own path: rows generated in Python and sent by COPY into the table
+Fresh databases on the same server, same schema, same small tables:
+  0. seed_bulk into the table as it was before its monthly partitions (auditoria 0005);
+  1. seed_bulk's own path, into the monthly partitions: rows generated in Python and
+     sent by COPY into the table
      without its keys and indexes; keys and foreign keys put back in the same
      transaction, the plain indexes after it, two sessions side by side;
   2. raw COPY of the same rows, from a file, into the indexed table (psql \\copy);
@@ -54,7 +56,11 @@ def main():
             prepare(ours, call_command, bulk, sizes)
             rows, seconds = load_with(ours, bulk, sizes)
             results["seed_bulk (Python + COPY)"] = (rows, seconds)
-            psql(ours, f"\\copy actividades TO '{dump}'")
+            psql(ours, f"\\copy (SELECT * FROM actividades) TO '{dump}'")
+        with throwaway_database() as plain:
+            # Before the partitions (auditoria.0006 reversed): one table, one index build each.
+            prepare(plain, call_command, bulk, sizes, plain_table=True)
+            results["seed_bulk, unpartitioned table"] = load_with(plain, bulk, sizes)
         with throwaway_database() as raw:
             prepare(raw, call_command, bulk, sizes)
             started = time.perf_counter()
@@ -77,13 +83,18 @@ def main():
     report(results, args.output)
 
 
-def prepare(connection, call_command, bulk, sizes):
-    """Schema and the small tables the activity rows point at."""
+def prepare(connection, call_command, bulk, sizes, plain_table=False):
+    """Schema and the small tables the activity rows point at; the months' partitions."""
     call_command("migrate", database=connection.alias, verbosity=0)
+    if plain_table:
+        call_command("migrate", "auditoria", "0005", database=connection.alias, verbosity=0)
     plan = bulk.Plan(sizes)
     with as_default(connection):
         for table in ("users", "workspaces", "workspace_members", "proyectos"):
             bulk.load_table(table, getattr(plan, f"rows_{table}")(), progress=False)
+        end = bulk.START + bulk.timedelta(seconds=bulk.SPAN_SECONDS)
+        with connection.cursor() as cursor:
+            bulk.create_month_partitions(cursor, "actividades", bulk.START.date(), end.date())
 
 
 def load_with(connection, bulk, sizes):

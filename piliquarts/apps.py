@@ -12,6 +12,9 @@ class PiliquartsConfig(AppConfig):
     verbose_name = "PILi Quarts"
     default = True
 
+    def ready(self):
+        from piliquarts import checks  # noqa: F401 (registers the system checks)
+
 
 def _when(moment):
     return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")

@@ -390,7 +390,12 @@ def detach_constraints_and_indexes(cursor, table):
 
 
 def drop_secondary_indexes(cursor, table):
-    """Drop the indexes no constraint owns; return the statements that rebuild them."""
+    """Drop the indexes no constraint owns; return the statements that rebuild them.
+
+    A partitioned table's index is rebuilt as PostgreSQL builds it: an empty index
+    on the parent alone (ON ONLY), one index per partition under its own name, each
+    attached to the parent's, which is valid once all are.
+    """
     cursor.execute(
         """
         SELECT i.indexname, i.indexdef FROM pg_indexes i
@@ -401,9 +406,25 @@ def drop_secondary_indexes(cursor, table):
         [table],
     )
     indexes = cursor.fetchall()
+    cursor.execute(
+        """
+        SELECT parent.relname, child.relname, pg_get_indexdef(child.oid)
+        FROM pg_inherits inh JOIN pg_class child ON child.oid = inh.inhrelid
+        JOIN pg_class parent ON parent.oid = inh.inhparent
+        WHERE parent.relkind = 'I' AND parent.relname = ANY(%s)
+        ORDER BY parent.relname, child.relname
+        """,
+        [[name for name, _definition in indexes]],
+    )
+    partition_indexes = cursor.fetchall()
     for name, _definition in indexes:
         cursor.execute(f'DROP INDEX "{name}"')
-    return [definition for _name, definition in indexes]
+    return [
+        *(definition for _name, definition in indexes),
+        *(definition for _parent, _child, definition in partition_indexes),
+        *(f'ALTER INDEX "{parent}" ATTACH PARTITION "{child}"'
+          for parent, child, _ in partition_indexes),
+    ]  # fmt: skip
 
 
 def build_indexes(statements, sessions=INDEX_SESSIONS):
@@ -412,27 +433,49 @@ def build_indexes(statements, sessions=INDEX_SESSIONS):
     A GIN trigram build runs on one core for most of a large load's time; the
     btree indexes are built beside it instead of after it. Each session uses one
     core (no parallel workers of its own), so they do not fight over the cores.
+    With partitions, every partition's indexes are built this way, several at once;
+    the parents' empty indexes come first and the attachments last (catalog only).
     The sessions are plain connections (no pool) to this thread's default database.
     """
     source = connections[DEFAULT_DB_ALIAS]
     options = {k: v for k, v in source.settings_dict.get("OPTIONS", {}).items() if k != "pool"}
     settings_dict = {**source.settings_dict, "OPTIONS": options}
 
-    def build(statement):
+    def run(batch):
         # Made in this worker thread, which then owns it.
         session = type(source)(settings_dict, source.alias)
         try:
             with session.cursor() as cursor:
                 cursor.execute("SET maintenance_work_mem = '1GB'")
                 cursor.execute("SET max_parallel_maintenance_workers = 0")
-                cursor.execute(statement.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+                for statement in batch:
+                    cursor.execute(
+                        statement.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
+                    )
         finally:
             session.close()
 
-    longest_first = sorted(statements, key=lambda statement: " USING gin " not in statement)
+    parents = [statement for statement in statements if " ON ONLY " in statement]
+    attach = [statement for statement in statements if statement.startswith("ALTER INDEX ")]
+    builds = [statement for statement in statements if statement not in {*parents, *attach}]
+    longest_first = sorted(builds, key=lambda statement: " USING gin " not in statement)
+    run(parents)
     with ThreadPoolExecutor(max_workers=sessions) as pool:
-        for future in [pool.submit(build, statement) for statement in longest_first]:
+        for future in [pool.submit(run, [statement]) for statement in longest_first]:
             future.result()
+    run(attach)
+
+
+def create_month_partitions(cursor, table, first, last):
+    """Monthly partitions from `first` to `last` for a table partitioned by month
+    (auditoria.0006 makes `actividades` one, with its partition function)."""
+    cursor.execute("SELECT to_regproc(%s) IS NOT NULL", [f"{table}_create_partition"])
+    if cursor.fetchone()[0]:
+        cursor.execute(
+            f"SELECT {table}_create_partition(month::date) "
+            "FROM generate_series(%s::date, %s::date, interval '1 month') AS month",
+            [first, last],
+        )
 
 
 def pending_indexes():
@@ -491,6 +534,9 @@ def load_table(table, rows, total=None, progress=True):
         integrity = []
         if postgresql:
             cursor.execute("SET LOCAL TIME ZONE 'UTC'")  # the timestamps are UTC
+            if table == "actividades":
+                end = START + timedelta(seconds=SPAN_SECONDS)
+                create_month_partitions(cursor, table, START.date(), end.date())
             if (total or 0) >= BULK_INDEX_THRESHOLD:
                 integrity, plain_indexes = detach_constraints_and_indexes(cursor, table)
                 mark = PENDING_MARK + json.dumps(plain_indexes)

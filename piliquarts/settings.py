@@ -148,11 +148,37 @@ if env.bool("DATABASE_POOL", default=False):
         "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
         "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
     }
+# PgBouncer in transaction mode between Django and PostgreSQL (docs/scaling.md): a
+# transaction, not a session, owns a server connection, so nothing may outlive one.
+PGBOUNCER_TRANSACTION_POOLING = env.bool("PGBOUNCER_TRANSACTION_POOLING", default=False)
+# Only PgBouncer >= 1.21 with max_prepared_statements > 0 keeps prepared statements
+# across transactions (Debian 12 ships 1.18); piliquarts.checks refuses them otherwise.
+PGBOUNCER_PREPARED_STATEMENTS = env.bool("PGBOUNCER_PREPARED_STATEMENTS", default=False)
+if env.bool("DATABASE_SERVER_SIDE_BINDING", default=False):
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+if PGBOUNCER_TRANSACTION_POOLING:
+    # `.iterator()` would open a cursor WITH HOLD, which lives past its transaction.
+    DATABASES["default"].setdefault("DISABLE_SERVER_SIDE_CURSORS", True)
+# A streaming replica (piliquarts/routers.py): reads go to it, writes and migrations to
+# the primary; a browser that wrote reads the primary for a while, and a replica that
+# is down or lags too much is left aside until it is back.
+REPLICA_READ_YOUR_WRITES_SECONDS = env.int("REPLICA_READ_YOUR_WRITES_SECONDS", default=10)
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=1.0)
 if env.str("DATABASE_REPLICA_URL", default=""):
-    # Reads go to the replica, writes and migrations to the primary.
     DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    # The test run creates its database on the primary only; the replica receives it
+    # by replication, and conftest.py points this alias at it there (MIRROR only
+    # keeps Django from creating or flushing a database on a read-only server).
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["piliquarts.routers.ReplicaRouter"]
+    # Before the session middleware, so that a session saved on the way out counts
+    # as a write of this request.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "piliquarts.routers.ReplicaMiddleware",
+    )
 
 # `manage.py db` and `migrate` on PostgreSQL: a migration waiting longer than this for a
 # lock gives up instead of blocking every query queued behind it.

@@ -1,5 +1,8 @@
 """Assertions shared by the apps' tests: a rule holds in the database and reads well in Python."""
 
+import time
+
+import psycopg
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -34,3 +37,36 @@ def admin_login(client, email, password):
         {"username": email, "password": password, "next": reverse("admin:index")},
     )
     return response.status_code == 302 and "_auth_user_id" in client.session
+
+
+def wait_for_replica(primary, replica, timeout=60):
+    """Wait until `replica` has replayed everything `primary` wrote so far.
+
+    Polls the replica's server (its `postgres` database, since the one under test
+    may not have arrived yet); fails, never skips, when the replica cannot be
+    reached: the replica tests need `scripts/ensure_replica.sh`.
+    """
+    with primary.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()")
+        (target,) = cursor.fetchone()
+    config = replica.settings_dict
+    conninfo = {
+        "host": config["HOST"] or "127.0.0.1",
+        "port": config["PORT"] or 5432,
+        "user": config["USER"],
+        "dbname": "postgres",
+    }
+    deadline = time.monotonic() + timeout
+    try:
+        with psycopg.connect(**conninfo, autocommit=True) as server:
+            while True:
+                (done,) = server.execute(
+                    "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target]
+                ).fetchone()
+                if done:
+                    return
+                if time.monotonic() > deadline:
+                    pytest.fail(f"The replica did not replay up to {target} in {timeout} s.")
+                time.sleep(0.05)
+    except psycopg.OperationalError as error:
+        pytest.fail(f"The replica is unreachable ({error}); run scripts/ensure_replica.sh.")

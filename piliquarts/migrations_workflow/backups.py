@@ -268,6 +268,14 @@ def _restore_postgresql(path, manifest, connection):
     config = connection.settings_dict
     arguments, environment = _libpq(config)
     newer_tables = sorted(set(connection.introspection.table_names()) - set(manifest["row_counts"]))
+    # `--clean` drops a partitioned table's partitions one constraint at a time, which
+    # PostgreSQL refuses for inherited ones: drop those tables whole first.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_class c WHERE c.relkind = 'p' "
+            "AND c.relnamespace = current_schema()::regnamespace ORDER BY 1"
+        )
+        partitioned = [name for (name,) in cursor.fetchall()]
     connection.close()
     with tempfile.TemporaryDirectory(prefix="piliquarts-restore-") as folder:
         script = Path(folder) / "restore.sql"
@@ -284,7 +292,9 @@ def _restore_postgresql(path, manifest, connection):
             environment,
             "pg_restore",
         )
-        drops = [f'DROP TABLE IF EXISTS "{table}" CASCADE;' for table in newer_tables]
+        drops = [
+            f'DROP TABLE IF EXISTS "{table}" CASCADE;' for table in [*newer_tables, *partitioned]
+        ]
         command = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction"]
         command += ["-c", " ".join(drops)] if drops else []
         command += ["-f", str(script), *arguments, "--dbname", config["NAME"]]

@@ -1,17 +1,12 @@
-"""Connection pooling and read-replica routing, against real PostgreSQL databases."""
+"""Connection pooling against a real PostgreSQL server (the replica: test_replica.py)."""
 
 import os
 import subprocess
 import sys
 
 import pytest
-from django.db import connection, connections, router
+from django.db import connection
 from django.db.utils import load_backend
-
-from accounts.models import User
-from accounts.tests.factories import UserFactory
-from piliquarts import migrations_workflow as workflow
-from piliquarts.routers import ReplicaRouter
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -52,30 +47,3 @@ def test_a_pooled_connection_is_reused_after_close():
     finally:
         pooled.close()
         pooled.close_pool()
-
-
-def test_reads_go_to_the_replica_and_writes_to_the_primary():
-    with workflow.throwaway_database() as replica:
-        connections["replica"] = replica
-        replica.alias = "replica"
-        try:
-            from django.core.management import call_command
-
-            call_command("migrate", database="replica", verbosity=0)
-            UserFactory(email="en-primaria@example.com")
-            User.objects.using("replica").create(email="en-replica@example.com", nombre="R")
-            routers = router.__dict__.get("routers")
-            router.__dict__["routers"] = [ReplicaRouter()]
-            try:
-                assert User.objects.filter(email="en-replica@example.com").exists()
-                assert not User.objects.filter(email="en-primaria@example.com").exists()
-                created = User.objects.create(email="nuevo@example.com", nombre="N")
-                assert User.objects.using("default").filter(pk=created.pk).exists()
-                assert not User.objects.using("replica").filter(pk=created.pk).exists()
-            finally:
-                if routers is None:
-                    router.__dict__.pop("routers", None)
-                else:
-                    router.__dict__["routers"] = routers
-        finally:
-            del connections["replica"]
