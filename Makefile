@@ -51,9 +51,11 @@ system-deps:
 check: install system-deps
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py erd --check
+	$(PY) manage.py architecture --check
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py db lint
 
 # Rewrite the command outputs the docs show (between docs-output markers).
@@ -74,9 +76,9 @@ test-replica: install system-deps
 # The PostgreSQL suite through PgBouncer in transaction mode (docs/scaling.md), except
 # what needs a session of its own: the migration workflow (lock timeouts, pg_dump,
 # throwaway databases) and the browser tests (a live server's threads).
-PGBOUNCER_SUITE ?= -m "not browser" --ignore=piliquarts/tests/test_db_command.py \
-  --ignore=piliquarts/tests/test_db_sql.py --ignore=piliquarts/tests/test_db_lint.py \
-  --ignore=piliquarts/tests/test_db_backup.py --ignore=piliquarts/tests/test_bulk.py
+PGBOUNCER_SUITE ?= -m "not browser" --ignore=migrations_workflow/tests/test_db_command.py \
+  --ignore=migrations_workflow/tests/test_db_sql.py --ignore=migrations_workflow/tests/test_db_lint.py \
+  --ignore=migrations_workflow/tests/test_db_backup.py --ignore=seeding/tests/test_bulk.py
 test-pgbouncer: install system-deps
 	DATABASE_URL=$(PGBOUNCER_TEST_URL) PGBOUNCER_TRANSACTION_POOLING=true \
 	  $(PY) -m pytest $(PGBOUNCER_SUITE) $(PYTEST_ARGS)

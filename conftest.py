@@ -6,16 +6,22 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 
-from piliquarts.testing import wait_for_replica
+from core.testing import allow_audit_purge, wait_for_replica
 
 # The `reliability` fixture, and docs/reliability.json written at the end of each run.
-pytest_plugins = ["piliquarts.reliability_plugin"]
+pytest_plugins = ["docgen.reliability_plugin"]
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Argon2 is deliberately slow; the tests check behaviour, not hashing cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Files a test uploads go to its own temporary folder, never the project's media/.
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)
@@ -32,12 +38,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     the tests of the triggers turn it off inside their own transaction.
     """
     with django_db_blocker.unblock():
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                name = connection.settings_dict["NAME"]
-                cursor.execute(f"ALTER DATABASE \"{name}\" SET piliquarts.audit_purge = 'on'")
-            else:
-                cursor.execute("INSERT INTO auditoria_purge_allowed (allowed) VALUES (1)")
+        allow_audit_purge()
         connection.close()
         if settings.PGBOUNCER_TRANSACTION_POOLING:
             # PgBouncer's server connections opened before that setting lack it.

@@ -3,12 +3,16 @@
 from contextvars import ContextVar
 from functools import partial
 
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts import services
 from accounts.forms import (
@@ -18,11 +22,11 @@ from accounts.forms import (
     password_status,
 )
 from accounts.models import User
-from accounts.permissions import access_for
 from admin_kit.options import ScopedModelAdmin, ServiceDoorsMixin
 from admin_kit.paginators import BoundedCountPaginator
+from admin_kit.readable import ReadableDatesMixin
+from core.permissions import access_for
 from core.services import DomainError
-from piliquarts.readable import ReadableDatesMixin
 
 # The request of the password page being handled in this thread: its form acts as its user.
 _password_request = ContextVar("password_request")
@@ -178,5 +182,56 @@ class UserAdmin(ReadableDatesMixin, ServiceDoorsMixin, DjangoUserAdmin):
             _password_request.reset(token)
 
 
-# Access follows the guide's roles (accounts.permissions), not Django's groups.
+# Access follows the guide's roles (core.permissions), not Django's groups.
 admin.site.unregister(Group)
+
+
+# -- django-axes' records of login attempts and lockouts, in Spanish --------------
+# The admin of django-axes' records (login attempts, lockouts, accesses), in Spanish. django-axes
+# registers its own when AXES_ENABLE_ADMIN is on; these are the same pages with Spanish column
+# names, read-only, for platform owners and admins.
+@admin.register(AccessAttempt)
+class IntentoAccesoAdmin(ReadableDatesMixin, AccessAttemptAdmin):
+    list_display = [
+        "attempt_time",
+        "ip_address",
+        "user_agent",
+        "username",
+        "path_info",
+        "failures_since_start",
+        "status",
+    ]
+
+    @admin.display(description=_("caduca"))
+    def expiration(self, obj):
+        return super().expiration(obj)
+
+    @admin.display(description=_("estado"))
+    def status(self, obj):
+        remaining = settings.AXES_FAILURE_LIMIT - obj.failures_since_start
+        if remaining > 0:
+            return ngettext("queda %(n)d intento", "quedan %(n)d intentos", remaining) % {
+                "n": remaining
+            }
+        return _("Bloqueado")
+
+    @admin.action(description=_("Borrar los intentos caducados"))
+    def cleanup_expired_attempts(self, request, queryset):
+        count = self.handler.clean_expired_user_attempts(request=request)
+        self.message_user(
+            request,
+            ngettext(
+                "Se borró %(n)d intento caducado.", "Se borraron %(n)d intentos caducados.", count
+            )
+            % {"n": count},
+        )
+
+
+@admin.register(AccessLog)
+class RegistroAccesoAdmin(ReadableDatesMixin, AccessLogAdmin):
+    pass
+
+
+@admin.register(AccessFailureLog)
+class AccesoFallidoAdmin(ReadableDatesMixin, AccessFailureLogAdmin):
+    pass

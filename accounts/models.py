@@ -7,19 +7,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from piliquarts.db import TimestampedModel, empty_json, uuid_primary_key
-
-
-class RolGlobal(models.TextChoices):
-    OWNER = "owner", _("Propietario")
-    ADMIN = "admin", _("Administrador")
-    MEMBER = "member", _("Miembro")
-    VIEWER = "viewer", _("Lector")
-    GUEST = "guest", _("Invitado")
-
-
-#: Platform roles that may enter the admin and manage everything.
-ADMIN_ROLES = frozenset({RolGlobal.OWNER, RolGlobal.ADMIN})
+from core.db import TimestampedModel, choices_check, empty_json, uuid_primary_key
+from core.roles import ADMIN_ROLES, RolGlobal
 
 
 def login_identity(username):
@@ -57,7 +46,7 @@ class User(AbstractBaseUser, TimestampedModel):
 
     The password hash lives in the guide's `password_hash` column. Emails are
     unique regardless of case. Every active user may enter the admin, where
-    `accounts.permissions` decides what they see and do.
+    `core.permissions` decides what they see and do.
     """
 
     id = uuid_primary_key()
@@ -94,10 +83,11 @@ class User(AbstractBaseUser, TimestampedModel):
                 name="users_email_ci_unique",
                 violation_error_message=_("Ya existe un usuario con este correo electrónico."),
             ),
-            models.CheckConstraint(
-                condition=models.Q(rol_global__in=RolGlobal.values),
+            choices_check(
+                "rol_global",
+                RolGlobal,
                 name="users_rol_global_valid",
-                violation_error_message=_("El rol global no es válido."),
+                message=_("El rol global no es válido."),
             ),
         ]
 
@@ -115,7 +105,7 @@ class User(AbstractBaseUser, TimestampedModel):
         return self.is_active and self.rol_global in ADMIN_ROLES
 
     def has_perm(self, perm, obj=None):
-        # Pages scoped by memberships ask accounts.permissions instead of this.
+        # Pages scoped by memberships ask core.permissions instead of this.
         return self.is_superuser
 
     def has_perms(self, perm_list, obj=None):

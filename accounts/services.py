@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import RolGlobal, User
-from accounts.permissions import access_for, may_grant_global
 from auditoria.events import Evento
 from auditoria.services import edit_fields, record, snapshot
+from core.permissions import access_for, may_grant_global
 from core.services import DomainError, service
 
 EDITABLE_FIELDS = ("email", "nombre", "rol_global", "email_verified", "avatar_url", "settings")
@@ -130,3 +130,8 @@ def delete_user(*, target, user=None):
 def record_login(*, target):
     """Remember when an account last logged in (Django's `last_login`); not an audit event."""
     User.objects.filter(pk=target.pk).update(last_login=timezone.now())
+
+
+def remember_login(sender, request, user, **kwargs):
+    """Django's `user_logged_in` signal, answered by the service (connected in accounts.apps)."""
+    record_login(target=user)

@@ -20,12 +20,12 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.text import smart_split, unescape_string_literal
 
-from accounts.permissions import Action, access_for
 from admin_kit.forms import MembershipInlineForm
 from admin_kit.paginators import BoundedCountPaginator
+from admin_kit.readable import ReadableDatesMixin
+from core.permissions import Action, access_for
 from core.services import DomainError, retry_conflicts, unit_of_work
 from core.validators import JSONDocumentField
-from piliquarts.readable import ReadableDatesMixin
 
 
 def _follow(obj, lookup):

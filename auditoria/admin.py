@@ -6,10 +6,10 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import Kind
 from admin_kit.options import ScopedModelAdmin
 from auditoria.events import Evento
 from auditoria.models import Actividad, EventoCode
+from core.permissions import Kind
 
 
 class FeedFilter(admin.SimpleListFilter):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from piliquarts.db import DatabaseNow, empty_json, uuid_primary_key
+from core.db import DatabaseNow, choices_check, empty_json, uuid_primary_key
 
 
 class TipoActividad(models.TextChoices):
@@ -140,15 +140,17 @@ class Actividad(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(tipo__in=TipoActividad.values),
+            choices_check(
+                "tipo",
+                TipoActividad,
                 name="actividades_tipo_valid",
-                violation_error_message=_("El tipo de actividad no es válido."),
+                message=_("El tipo de actividad no es válido."),
             ),
-            models.CheckConstraint(
-                condition=models.Q(entidad_tipo__in=EntidadTipo.values),
+            choices_check(
+                "entidad_tipo",
+                EntidadTipo,
                 name="actividades_entidad_tipo_valid",
-                violation_error_message=_("El tipo de entidad no es válido."),
+                message=_("El tipo de entidad no es válido."),
             ),
         ]
 

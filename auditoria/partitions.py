@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
-from piliquarts.migrations_workflow.backups import sha256
+from core.checksums import sha256
 
 TABLE = "actividades"
 DEFAULT_PARTITION = "actividades_default"
@@ -47,7 +47,7 @@ def is_partitioned(using=DEFAULT_DB_ALIAS):
 def _require_partitions(using):
     if not is_partitioned(using):
         raise PartitionError(
-            "actividades is partitioned on PostgreSQL only (auditoria.0006); "
+            "actividades is partitioned on PostgreSQL only (auditoria.0008); "
             "this database keeps a plain table."
         )
 

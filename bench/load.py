@@ -40,8 +40,8 @@ def main():
     from django.core.management import call_command
     from django.db import connections
 
-    from piliquarts import bulk
-    from piliquarts.migrations_workflow import throwaway_database
+    from migrations_workflow import throwaway_database
+    from seeding import bulk
 
     if connections["default"].vendor != "postgresql":
         sys.exit("This benchmark measures PostgreSQL's COPY: point DATABASE_URL at PostgreSQL.")
@@ -58,7 +58,7 @@ def main():
             results["seed_bulk (Python + COPY)"] = (rows, seconds)
             psql(ours, f"\\copy (SELECT * FROM actividades) TO '{dump}'")
         with throwaway_database() as plain:
-            # Before the partitions (auditoria.0006 reversed): one table, one index build each.
+            # Before the partitions (auditoria.0008 reversed): one table, one index build each.
             prepare(plain, call_command, bulk, sizes, plain_table=True)
             results["seed_bulk, unpartitioned table"] = load_with(plain, bulk, sizes)
         with throwaway_database() as raw:

@@ -9,9 +9,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import Action, Kind
 from admin_kit.options import ScopedInline, ScopedModelAdmin
 from core.cascades import storage
+from core.permissions import Action, Kind
 from documentos import selectors, services
 from documentos.models import Documento, DocumentoVersion, Folder
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from piliquarts.db import DatabaseNow, TimestampedModel, empty_json, uuid_primary_key
+from core.db import DatabaseNow, TimestampedModel, choices_check, empty_json, uuid_primary_key
 
 
 class TipoDocumento(models.TextChoices):
@@ -213,15 +213,17 @@ class Documento(TimestampedModel):
             ),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(tipo__in=TipoDocumento.values),
+            choices_check(
+                "tipo",
+                TipoDocumento,
                 name="documentos_tipo_valid",
-                violation_error_message=_("El tipo de documento no es válido."),
+                message=_("El tipo de documento no es válido."),
             ),
-            models.CheckConstraint(
-                condition=models.Q(formato__in=Formato.values),
+            choices_check(
+                "formato",
+                Formato,
                 name="documentos_formato_valid",
-                violation_error_message=_("El formato no es válido."),
+                message=_("El formato no es válido."),
             ),
             models.CheckConstraint(
                 condition=models.Q(size_bytes__gte=0),

@@ -41,8 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    # django-axes, with Spanish names for its admin (piliquarts/apps.py).
-    "piliquarts.apps.AxesConfig",
+    # django-axes, with Spanish names for its admin (accounts/apps.py).
+    "accounts.apps.AxesConfig",
     "piliquarts",
     "admin_kit",
     "accounts",
@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "auditoria",
     # The home page; at the top of the import order: no app imports it.
     "tablero",
+    # Tools for every app: `manage.py db`, `seed_demo`/`seed_bulk`, `erd`/`docs`/`reliability`.
+    "migrations_workflow",
+    "seeding",
+    "docgen",
 ]
 
 MIDDLEWARE = [
@@ -190,6 +194,11 @@ MIGRATION_LINT_ALLOW = {
         "ships before the first production deployment, on empty tables; on a loaded "
         "database, split it into NOT VALID foreign keys and a later VALIDATE"
     ),
+    "documentos.0005_trash_deleted_by": (
+        "ships with the trash (0003) before the first production deployment, on empty "
+        "tables; on a loaded database, add the foreign keys NOT VALID and the indexes "
+        "CONCURRENTLY"
+    ),
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -265,8 +274,6 @@ DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
 # Days a deleted folder or document stays restorable before `purge_trash` removes it.
 TRASH_RETENTION_DAYS = env.int("TRASH_RETENTION_DAYS", default=30)
 
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
 LOGIN_URL = "admin:login"
 
 # Security: strict by default whenever DEBUG is off; each can be overridden.
@@ -331,17 +338,4 @@ LOGGING = {
         # axes logs its start-up banner at INFO in every command; lockouts are warnings.
         "axes": {"level": "WARNING"},
     },
-}
-
-# -- Documents, trash and audit trail (issue 4) ---------------------------------
-# documentos.0005 adds who trashed a folder or document (a foreign key and its
-# index). Like 0003 it ships with the trash, before the first production
-# deployment; on a loaded database, split it as the reason says.
-MIGRATION_LINT_ALLOW = {
-    **MIGRATION_LINT_ALLOW,
-    "documentos.0005_trash_deleted_by": (
-        "ships with the trash (0003) before the first production deployment, on empty "
-        "tables; on a loaded database, add the foreign keys NOT VALID and the indexes "
-        "CONCURRENTLY"
-    ),
 }

@@ -3,9 +3,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import Kind, access_for
 from admin_kit.links import feed_link
 from admin_kit.options import MembershipInline, ScopedModelAdmin
+from core.permissions import Kind, access_for
 from proyectos import services
 from proyectos.models import Proyecto, ProyectoMember
 

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from piliquarts.db import DatabaseNow, TimestampedModel, empty_json, uuid_primary_key
+from core.db import DatabaseNow, TimestampedModel, choices_check, empty_json, uuid_primary_key
+from core.roles import ProyectoRol
 
 
 class TipoProyecto(models.TextChoices):
@@ -20,13 +21,6 @@ class EstadoProyecto(models.TextChoices):
     PAUSADO = "pausado", _("Pausado")
     COMPLETADO = "completado", _("Completado")
     CANCELADO = "cancelado", _("Cancelado")
-
-
-class ProyectoRol(models.TextChoices):
-    GERENTE = "gerente", _("Gerente")
-    INGENIERO = "ingeniero", _("Ingeniero")
-    TECNICO = "tecnico", _("Técnico")
-    VIEWER = "viewer", _("Lector")
 
 
 class Proyecto(TimestampedModel):
@@ -71,15 +65,17 @@ class Proyecto(TimestampedModel):
         verbose_name_plural = _("proyectos")
         ordering = ["nombre"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(tipo__in=TipoProyecto.values),
+            choices_check(
+                "tipo",
+                TipoProyecto,
                 name="proyectos_tipo_valid",
-                violation_error_message=_("El tipo de proyecto no es válido."),
+                message=_("El tipo de proyecto no es válido."),
             ),
-            models.CheckConstraint(
-                condition=models.Q(estado__in=EstadoProyecto.values),
+            choices_check(
+                "estado",
+                EstadoProyecto,
                 name="proyectos_estado_valid",
-                violation_error_message=_("El estado del proyecto no es válido."),
+                message=_("El estado del proyecto no es válido."),
             ),
             models.CheckConstraint(
                 condition=models.Q(presupuesto__gte=0),
@@ -137,10 +133,11 @@ class ProyectoMember(models.Model):
                 name="proyecto_members_unique_member",
                 violation_error_message=_("Este usuario ya es miembro del proyecto."),
             ),
-            models.CheckConstraint(
-                condition=models.Q(rol__in=ProyectoRol.values),
+            choices_check(
+                "rol",
+                ProyectoRol,
                 name="proyecto_members_rol_valid",
-                violation_error_message=_("El rol no es válido."),
+                message=_("El rol no es válido."),
             ),
         ]
 

@@ -6,10 +6,10 @@ outranks every project role); only members of the workspace join a team.
 
 from django.utils.translation import gettext as _
 
-from accounts.permissions import access_for
 from auditoria.events import Evento
 from auditoria.services import edit_fields, record, snapshot
 from core.cascades import cascade_counts, delete_files_on_commit, stored_files
+from core.permissions import access_for
 from core.services import DomainError, service
 from proyectos.models import Proyecto, ProyectoMember, ProyectoRol
 

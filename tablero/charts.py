@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from piliquarts.readable import number
+from admin_kit.readable import number
 
 WIDTH = 640
 BAR_GAP = 6

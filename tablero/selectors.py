@@ -20,8 +20,8 @@ from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.permissions import Action, Kind, access_for
 from auditoria.models import Actividad
+from core.permissions import Action, Kind, access_for
 from documentos.models import Documento
 from proyectos.models import EstadoProyecto, Proyecto
 from workspaces.models import Workspace, WorkspaceMember

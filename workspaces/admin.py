@@ -9,9 +9,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import Kind, access_for
 from admin_kit.links import feed_link
 from admin_kit.options import MembershipInline, ScopedModelAdmin
+from core.permissions import Kind, access_for
 from core.services import DomainError
 from workspaces import services
 from workspaces.models import Workspace, WorkspaceMember

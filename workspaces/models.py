@@ -5,20 +5,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from piliquarts.db import DatabaseNow, TimestampedModel, empty_json, uuid_primary_key
+from core.db import DatabaseNow, TimestampedModel, choices_check, empty_json, uuid_primary_key
+from core.roles import WorkspaceRol
 
 
 class Plan(models.TextChoices):
     FREE = "free", _("Gratuito")
     PRO = "pro", _("Pro")
     ENTERPRISE = "enterprise", _("Empresa")
-
-
-class WorkspaceRol(models.TextChoices):
-    OWNER = "owner", _("Propietario")
-    ADMIN = "admin", _("Administrador")
-    MEMBER = "member", _("Miembro")
-    VIEWER = "viewer", _("Lector")
 
 
 class Workspace(TimestampedModel):
@@ -50,10 +44,8 @@ class Workspace(TimestampedModel):
         verbose_name_plural = _("workspaces")
         ordering = ["nombre"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(plan__in=Plan.values),
-                name="workspaces_plan_valid",
-                violation_error_message=_("El plan no es válido."),
+            choices_check(
+                "plan", Plan, name="workspaces_plan_valid", message=_("El plan no es válido.")
             ),
         ]
 
@@ -99,10 +91,11 @@ class WorkspaceMember(models.Model):
                 name="workspace_members_unique_member",
                 violation_error_message=_("Este usuario ya es miembro del workspace."),
             ),
-            models.CheckConstraint(
-                condition=models.Q(rol__in=WorkspaceRol.values),
+            choices_check(
+                "rol",
+                WorkspaceRol,
                 name="workspace_members_rol_valid",
-                violation_error_message=_("El rol no es válido."),
+                message=_("El rol no es válido."),
             ),
         ]
 

@@ -2,7 +2,7 @@
 
 import accounts.models
 import django.db.models.functions.text
-import piliquarts.db
+import core.db
 import uuid
 from django.db import migrations, models
 
@@ -19,9 +19,9 @@ class Migration(migrations.Migration):
             name='User',
             fields=[
                 ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('created_at', models.DateTimeField(db_default=piliquarts.db.DatabaseNow(), editable=False, verbose_name='creado')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_default=piliquarts.db.DatabaseNow(), verbose_name='actualizado')),
-                ('id', models.UUIDField(db_default=piliquarts.db.RandomUUID(), default=uuid.uuid4, editable=False, primary_key=True, serialize=False, verbose_name='id')),
+                ('created_at', models.DateTimeField(db_default=core.db.DatabaseNow(), editable=False, verbose_name='creado')),
+                ('updated_at', models.DateTimeField(auto_now=True, db_default=core.db.DatabaseNow(), verbose_name='actualizado')),
+                ('id', models.UUIDField(db_default=core.db.RandomUUID(), default=uuid.uuid4, editable=False, primary_key=True, serialize=False, verbose_name='id')),
                 ('email', models.EmailField(max_length=255, verbose_name='correo electrónico')),
                 ('nombre', models.CharField(max_length=255, verbose_name='nombre')),
                 ('password', models.CharField(db_column='password_hash', max_length=128, verbose_name='contraseña')),

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 
 from accounts import services as accounts_services
 from accounts.models import RolGlobal
-from accounts.permissions import GLOBAL_RANK, PROYECTO_RANK, WORKSPACE_RANK, access_for
 from accounts.tests.factories import UserFactory
+from core.permissions import GLOBAL_RANK, PROYECTO_RANK, WORKSPACE_RANK, access_for
 from proyectos import services as proyectos_services
 from proyectos.models import ProyectoRol
 from proyectos.tests.factories import ProyectoFactory, ProyectoMemberFactory

@@ -4,8 +4,8 @@ import pytest
 from axes.models import AccessAttempt
 
 from accounts.tests.factories import UserFactory
+from core.testing import admin_login
 from piliquarts import settings as project_settings
-from piliquarts.testing import admin_login
 
 pytestmark = pytest.mark.django_db
 

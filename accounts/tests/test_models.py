@@ -4,7 +4,7 @@ import pytest
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from piliquarts.testing import (
+from core.testing import (
     admin_login,
     assert_database_refuses_insert,
     assert_database_refuses_update,

@@ -2,8 +2,8 @@
 
 import pytest
 
-from accounts.permissions import Kind, access_for
 from accounts.tests.factories import UserFactory
+from core.permissions import Kind, access_for
 from proyectos.tests.factories import ProyectoFactory, ProyectoMemberFactory
 from workspaces.tests.factories import WorkspaceMemberFactory
 

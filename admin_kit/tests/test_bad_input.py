@@ -17,11 +17,6 @@ from workspaces import services as workspaces
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def proyecto():
     owner = UserFactory()

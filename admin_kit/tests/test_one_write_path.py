@@ -35,11 +35,6 @@ DATA_MODELS = (User, Workspace, WorkspaceMember, Proyecto, ProyectoMember, Folde
                DocumentoVersion)  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def owner_client(client):
     client.force_login(UserFactory(rol_global="owner", email="plataforma@example.com"))

@@ -16,11 +16,6 @@ from workspaces.models import Workspace, WorkspaceMember
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def w():
     owner = UserFactory(email="duena@example.com")

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from piliquarts.migration_operations import RunSQLOnPostgreSQL, RunSQLOnSQLite
+from core.migration_operations import RunSQLOnPostgreSQL, RunSQLOnSQLite
 
 # The audit trail is append-only in the database itself, whoever writes to it.
 # The one change allowed is what ON DELETE SET NULL does when a user, project or
@@ -8,7 +8,7 @@ from piliquarts.migration_operations import RunSQLOnPostgreSQL, RunSQLOnSQLite
 # A deliberate purge (retention) runs with the purge flag on: on PostgreSQL
 # `SET LOCAL piliquarts.audit_purge = 'on'` in its transaction, on SQLite a row
 # in auditoria_purge_allowed, only inside the purge's own transaction
-# (auditoria.services.audit_purge_allowed; `manage.py flush` uses it).
+# (auditoria.services.audit_purge_allowed; the test database has it on for its flushes).
 
 POSTGRESQL = [
     """

@@ -5,10 +5,10 @@ Only the index is dropped, by name, on each database: letting AlterField do it w
 rebuild the table on SQLite and lose its append-only triggers.
 """
 
-import piliquarts.db
+import core.db
 from django.db import migrations, models
 
-from piliquarts.migration_operations import RunSQLOnPostgreSQL, RunSQLOnSQLite
+from core.migration_operations import RunSQLOnPostgreSQL, RunSQLOnSQLite
 
 INDEX = "actividades_created_at_ff19140b"
 
@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 migrations.AlterField(
                     model_name='actividad',
                     name='created_at',
-                    field=models.DateTimeField(db_default=piliquarts.db.DatabaseNow(), editable=False, verbose_name='fecha'),
+                    field=models.DateTimeField(db_default=core.db.DatabaseNow(), editable=False, verbose_name='fecha'),
                 ),
             ],
             database_operations=[

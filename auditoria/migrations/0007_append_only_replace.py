@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from piliquarts.migration_operations import RunSQLOnSQLite
+from core.migration_operations import RunSQLOnSQLite
 
 # SQLite's REPLACE (`INSERT OR REPLACE`, `REPLACE INTO`) deletes the row whose id it
 # collides with without firing DELETE triggers (unless the connection turned

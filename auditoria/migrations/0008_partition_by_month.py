@@ -21,7 +21,7 @@ and the command moves it to its month's partition later.
 
 from django.db import migrations
 
-from piliquarts.migration_operations import RunSQLOnPostgreSQL
+from core.migration_operations import RunSQLOnPostgreSQL
 
 # Creates the month's partition of `parent` if missing, with the TRUNCATE guard
 # (statement triggers are not inherited); rows of that month waiting in the

@@ -3,7 +3,7 @@
 import pytest
 
 from auditoria.tests.factories import ActividadFactory
-from piliquarts.testing import assert_database_refuses_update, validation_errors
+from core.testing import assert_database_refuses_update, validation_errors
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from piliquarts.migration_operations import RunSQLOnPostgreSQL, RunSQLOnSQLite
+from core.migration_operations import RunSQLOnPostgreSQL, RunSQLOnSQLite
 
 # A sub-folder and a document belong to their folder's project. Django has no
 # composite foreign key: PostgreSQL gets one, SQLite (which cannot add a foreign

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from piliquarts.migration_operations import RunSQLOnSQLite
+from core.migration_operations import RunSQLOnSQLite
 
 # SQLite removes a foreign-key column by rebuilding the table (create, copy, drop,
 # rename), which drops the table's triggers and trips over the same-project

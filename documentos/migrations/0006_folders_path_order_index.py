@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import migrations, models
 
-from piliquarts.migration_operations import AddIndexConcurrently
+from core.migration_operations import AddIndexConcurrently
 
 
 class Migration(migrations.Migration):

@@ -2,13 +2,13 @@
 
 import pytest
 
-from documentos.models import DocumentoVersion, Folder
-from documentos.tests.factories import DocumentoFactory, DocumentoVersionFactory, FolderFactory
-from piliquarts.testing import (
+from core.testing import (
     assert_database_refuses_insert,
     assert_database_refuses_update,
     validation_errors,
 )
+from documentos.models import DocumentoVersion, Folder
+from documentos.tests.factories import DocumentoFactory, DocumentoVersionFactory, FolderFactory
 from proyectos.tests.factories import ProyectoFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.db import connection
 
 from accounts.models import User
 from documentos.models import Folder
-from piliquarts.tests.db_helpers import database_url, on_postgresql, tables
+from migrations_workflow.tests.db_helpers import database_url, on_postgresql, tables
 from proyectos.models import Proyecto
 from workspaces.models import Workspace
 
@@ -118,7 +118,7 @@ def test_postgresql_down_is_one_sentence(reliability):
 @pytest.fixture
 def empty_database(db):
     """A database with no schema at all, beside the test database."""
-    from piliquarts import migrations_workflow as workflow
+    import migrations_workflow as workflow
 
     with workflow.throwaway_database() as empty:
         yield empty
@@ -144,7 +144,7 @@ def test_another_command_before_migrate_is_one_sentence(empty_database, reliabil
 def migrated_database(db):
     from django.core.management import call_command
 
-    from piliquarts import migrations_workflow as workflow
+    import migrations_workflow as workflow
 
     with workflow.throwaway_database() as other:
         call_command("migrate", database=other.alias, verbosity=0)

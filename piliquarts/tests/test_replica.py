@@ -24,8 +24,8 @@ from accounts.tests.factories import UserFactory
 from auditoria.models import Actividad
 from auditoria.selectors import feed
 from auditoria.tests.factories import ActividadFactory
+from core.testing import wait_for_replica
 from piliquarts import routers
-from piliquarts.testing import wait_for_replica
 from proyectos.tests.factories import ProyectoFactory
 
 pytestmark = [

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from piliquarts.migration_operations import trigram_search_indexes
+from core.migration_operations import trigram_search_indexes
 
 
 class Migration(migrations.Migration):

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.tests.factories import UserFactory
 from auditoria.models import Actividad
-from piliquarts.testing import validation_errors
+from core.testing import validation_errors
 from proyectos import services
 from proyectos.models import ProyectoMember
 from proyectos.tests.factories import ProyectoFactory, ProyectoMemberFactory

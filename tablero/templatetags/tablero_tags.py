@@ -2,7 +2,7 @@
 
 from django import template
 
-from accounts.permissions import access_for
+from core.permissions import access_for
 from tablero import selectors
 
 register = template.Library()

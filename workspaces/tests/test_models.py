@@ -2,7 +2,7 @@
 
 import pytest
 
-from piliquarts.testing import (
+from core.testing import (
     assert_database_refuses_insert,
     assert_database_refuses_update,
     validation_errors,

@@ -1,6 +1,7 @@
 """`manage.py actividades_partitions`: create the audit trail's coming months, list them."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 
 from auditoria import partitions
 
@@ -17,6 +18,10 @@ class Command(BaseCommand):
         parser.add_argument("--database", default="default")
 
     def handle(self, *args, ahead, database, **options):
+        if connections[database].vendor != "postgresql":
+            # One cron line for every installation: SQLite has nothing to prepare.
+            self.stdout.write("Nothing to do: on this database actividades is a plain table.")
+            return
         try:
             created = partitions.create_ahead(ahead, using=database)
             existing = partitions.partitions(using=database)

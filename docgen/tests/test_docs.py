@@ -1,0 +1,120 @@
+"""README.md and docs/*.md run as written: commands that exist, blocks that run, outputs that
+are what the commands print, links that stay in the repository, every setting documented."""
+
+import re
+import shlex
+
+import pytest
+from django.core.management import get_commands, load_command_class
+from django.db import connection
+
+from docgen import runnable_docs
+from docgen.runnable_docs import BASE_DIR, blocks, pages
+
+LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)|<(https?://[^>]+)>")
+LOCAL = ("http://127.0.0.1", "http://localhost")
+
+all_blocks = [block for page in pages() for block in blocks(page)]
+
+
+def _block_id(block):
+    return f"{block.page.name}:{block.line}"
+
+
+@pytest.mark.parametrize("block", all_blocks, ids=_block_id)
+def test_every_command_of_every_block_exists(block):
+    targets = set(re.findall(r"^([a-z][\w-]*):", (BASE_DIR / "Makefile").read_text(), re.M))
+    commands = get_commands()
+    for line in block.commands:
+        for part in re.split(r"\s*(?:&&|;)\s*", line):
+            words = shlex.split(part)
+            while words and re.fullmatch(r"[A-Z_]+=\S*", words[0]):
+                words = words[1:]  # VAR=value before the command
+            if words[:1] == ["make"]:
+                assert words[1] in targets, f"{_block_id(block)}: no make target {words[1]!r}"
+            if words[:2] == ["python", "manage.py"]:
+                name = words[2]
+                assert name in commands, f"{_block_id(block)}: no command {name!r}"
+                parser = load_command_class(commands[name], name).create_parser("manage.py", name)
+                parser.parse_args(words[3:])  # exits (fails the test) on a stale option
+
+
+def test_blocks_not_run_say_why():
+    for block in all_blocks:
+        if block.lang == "bash" and block.mark:
+            assert block.mark == "postgresql" or re.fullmatch(r"skip \(.+\)", block.mark), (
+                f"{_block_id(block)}: mark {block.mark!r}"
+            )
+
+
+@pytest.fixture(scope="module")
+def checkout():
+    with runnable_docs.scratch_checkout() as made:
+        yield made
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="once per run: the blocks use their own SQLite copy"
+)
+def test_shell_blocks_run_as_written_after_the_readmes_set_up(checkout):
+    root, env = checkout
+    ran = 0
+    for page in pages():
+        for block in blocks(page):
+            if block.runs:
+                runnable_docs.run(block.body, root, env)
+                ran += 1
+    assert ran >= 3
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="once per run: the outputs come from a SQLite copy"
+)
+def test_outputs_shown_in_the_docs_are_what_the_commands_print(checkout):
+    assert runnable_docs.stale_outputs(checkout=checkout) == [], "run `make docs`"
+
+
+def test_a_changed_output_is_found_stale(checkout, tmp_path, monkeypatch):
+    page = tmp_path / "page.md"
+    page.write_text(
+        "<!-- docs-output: db sql -->\n```console\n$ python manage.py db sql\nAll done.\n```\n"
+        "<!-- /docs-output -->\n"
+    )
+    monkeypatch.setattr(runnable_docs, "pages", lambda: [page])
+    assert runnable_docs.stale_outputs(write=True, checkout=checkout) == [(page, "db sql")]
+    assert "Nothing pending" in page.read_text()
+    assert runnable_docs.stale_outputs(checkout=checkout) == []
+
+
+def test_no_link_leaves_the_repository():
+    for page in pages():
+        for relative, absolute in LINK.findall(page.read_text(encoding="utf-8")):
+            target = relative or absolute
+            if target.startswith(LOCAL) or target.startswith("#"):
+                continue
+            assert "://" not in target, f"{page.name}: {target} leaves the repository"
+            path = (page.parent / target.split("#")[0]).resolve()
+            assert path.is_relative_to(BASE_DIR), f"{page.name}: {target} leaves the repository"
+            assert path.exists(), f"{page.name}: {target} does not exist"
+
+
+def test_one_database_name():
+    for page in pages():
+        if page.name == "from-alembic.md":
+            continue  # the guide's own name, mapped to this one
+        assert "pili_quarts" not in page.read_text(encoding="utf-8"), page.name
+
+
+def test_every_environment_variable_is_documented():
+    readme = (BASE_DIR / "README.md").read_text(encoding="utf-8")
+    sources = [BASE_DIR / "piliquarts" / "settings.py", *(BASE_DIR / "scripts").glob("*.sh")]
+    names = set()
+    for source in sources:
+        text = source.read_text(encoding="utf-8")
+        names |= set(re.findall(r"env\.\w+\(\s*\"([A-Z][A-Z0-9_]+)\"", text))
+        names |= set(re.findall(r"os\.environ\.get\(\"([A-Z][A-Z0-9_]+)\"", text))
+        names |= set(re.findall(r"\$\{([A-Z][A-Z0-9_]+):-", text))
+    names |= {"TEST_DATABASE_URL"}
+    assert len(names) > 20
+    missing = sorted(name for name in names if f"`{name}`" not in readme)
+    assert not missing, f"not in the README's table: {missing}"

@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-
-
-class SandboxConfig(AppConfig):
-    """An app installed only by the migration workflow tests; its migrations are the cases."""
-
-    name = "piliquarts.tests.sandbox"
-    label = "sandbox"
