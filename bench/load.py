@@ -88,7 +88,7 @@ def prepare(connection, call_command, bulk, sizes, plain_table=False):
     call_command("migrate", database=connection.alias, verbosity=0)
     if plain_table:
         call_command("migrate", "auditoria", "0005", database=connection.alias, verbosity=0)
-    plan = bulk.Plan(sizes)
+    plan = bulk.DataSet(sizes)
     with as_default(connection):
         for table in ("users", "workspaces", "workspace_members", "proyectos"):
             bulk.load_table(table, getattr(plan, f"rows_{table}")(), progress=False)
@@ -98,7 +98,7 @@ def prepare(connection, call_command, bulk, sizes, plain_table=False):
 
 
 def load_with(connection, bulk, sizes):
-    plan = bulk.Plan(sizes)
+    plan = bulk.DataSet(sizes)
     with as_default(connection):
         return bulk.load_table("actividades", plan.rows_actividades(), sizes.actividades)
 

@@ -12,11 +12,11 @@ import itertools
 import json
 import random
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from tqdm import tqdm
@@ -72,10 +72,6 @@ def stable_uuid_hex(seed, kind, index):
     return f"{((_base(seed, kind) + index * _STEP) & _KEEP) | _VERSION_4:032x}"
 
 
-def stable_uuid(seed, kind, index):
-    return uuid.UUID(stable_uuid_hex(seed, kind, index))
-
-
 @functools.cache
 def _day(days):
     return (START + timedelta(days=days)).strftime("%Y-%m-%d")
@@ -91,7 +87,7 @@ def timestamp(seconds):
     return f"{_day(days)} {second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}"
 
 
-class Plan:
+class DataSet:
     """What gets generated: the small tables in memory, the large ones as streams.
 
     Every value is text (or None, an int or a bool in the small tables), ready
@@ -318,24 +314,22 @@ class Plan:
         }[table]  # fmt: skip
 
 
-COLUMNS = {
-    "users": ("id", "email", "nombre", "password_hash", "rol_global", "email_verified",
-              "avatar_url", "settings", "created_at", "updated_at"),
-    "workspaces": ("id", "nombre", "slug", "descripcion", "owner_id", "plan", "settings",
-                   "created_at", "updated_at"),
-    "workspace_members": ("id", "workspace_id", "user_id", "rol", "joined_at"),
-    "proyectos": ("id", "nombre", "workspace_id", "descripcion", "tipo", "estado", "fecha_inicio",
-                  "fecha_fin", "presupuesto", "metadata", "created_at", "updated_at"),
-    "proyecto_members": ("id", "proyecto_id", "user_id", "rol", "joined_at"),
-    "folders": ("id", "nombre", "proyecto_id", "parent_id", "path", "created_at", "updated_at"),
-    "documentos": ("id", "nombre", "proyecto_id", "folder_id", "tipo", "formato", "size_bytes",
-                   "storage_path", "version", "metadata", "created_by", "created_at",
-                   "updated_at"),
-    "documento_versions": ("id", "documento_id", "version", "storage_path", "size_bytes",
-                           "cambios", "sha256", "created_by", "created_at"),
-    "actividades": ("id", "user_id", "proyecto_id", "workspace_id", "tipo", "entidad_tipo",
-                    "entidad_id", "descripcion", "metadata", "created_at"),
-}  # fmt: skip
+# Columns the loader leaves to their database defaults: nobody has logged in yet,
+# nothing is in the trash.
+LEFT_TO_DEFAULTS = frozenset({"last_login", "deleted_at", "deleted_by_id"})
+TIMESTAMPS = ("created_at", "updated_at")
+
+
+@functools.cache
+def columns(table):
+    """The columns a row generator writes, read from the table's model.
+
+    The model's columns in their order, the timestamps it inherits last (where
+    its own `created_at` already is), less those left to their defaults.
+    """
+    model = next(m for m in apps.get_models() if m._meta.db_table == table)
+    names = [f.column for f in model._meta.concrete_fields if f.column not in LEFT_TO_DEFAULTS]
+    return tuple(sorted(names, key=lambda name: name in TIMESTAMPS and name != names[-1]))
 
 
 # Past this many rows, building an index once after the load beats updating it per row
@@ -525,7 +519,7 @@ def load_table(table, rows, total=None, progress=True):
     side; until they all exist the table's comment lists them, so that an
     interrupted run can be finished (`seed_bulk` does it first thing).
     """
-    columns = COLUMNS[table]
+    table_columns = columns(table)
     started, written = time.perf_counter(), 0
     bar = tqdm(total=total, desc=table, unit="rows", unit_scale=True, disable=not progress)
     postgresql = connection.vendor == "postgresql"
@@ -541,15 +535,15 @@ def load_table(table, rows, total=None, progress=True):
                 integrity, plain_indexes = detach_constraints_and_indexes(cursor, table)
                 mark = PENDING_MARK + json.dumps(plain_indexes)
                 cursor.execute(f'COMMENT ON TABLE "{table}" IS %s', [mark])
-            names = ", ".join(f'"{c}"' for c in columns)
+            names = ", ".join(f'"{c}"' for c in table_columns)
             with cursor.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
                 for batch in itertools.batched(rows, COPY_BATCH):
                     copy.write("\n".join([copy_text(row) for row in batch]) + "\n")
                     written += len(batch)
                     bar.update(len(batch))
         else:
-            placeholders = ", ".join("?" * len(columns))
-            sql = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({placeholders})'
+            placeholders = ", ".join("?" * len(table_columns))
+            sql = f'INSERT INTO "{table}" ({", ".join(table_columns)}) VALUES ({placeholders})'
             for batch in itertools.batched(rows, COPY_BATCH):
                 cursor.cursor.executemany(sql, batch)
                 written += len(batch)
@@ -573,7 +567,7 @@ def seed(sizes, progress=True):
             f"These tables already have rows: {', '.join(busy)}. seed_bulk loads "
             "into an empty schema (e.g. `db downgrade base --yes && db upgrade`)."
         )
-    plan = Plan(sizes)
+    plan = DataSet(sizes)
     results = {}
     for table in TABLES:
         rows = getattr(plan, f"rows_{table}")()
