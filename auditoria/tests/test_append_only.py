@@ -30,9 +30,12 @@ def _refused(sql, params=()):
 
 # A copy of every row with another description, as an insert: it collides on the id.
 _REWRITE = (
-    "(id, tipo, entidad_tipo, entidad_id, descripcion) "
-    "SELECT id, tipo, entidad_tipo, entidad_id, 'reescrita' FROM actividades WHERE true"
+    "(id, tipo, entidad_tipo, entidad_id, descripcion, created_at) "
+    "SELECT id, tipo, entidad_tipo, entidad_id, 'reescrita', created_at FROM actividades "
+    "WHERE true"
 )
+# The row's key: (id, created_at) on PostgreSQL, where the table is partitioned by month.
+_KEY = "{key}"
 # Every SQL form that could change or remove an audit row: (name, databases, statement).
 REWRITES = [
     ("UPDATE", {"sqlite", "postgresql"}, "UPDATE actividades SET descripcion = 'reescrita'"),
@@ -43,7 +46,7 @@ REWRITES = [
         "upsert ON CONFLICT DO UPDATE",
         {"sqlite", "postgresql"},
         f"INSERT INTO actividades {_REWRITE} "
-        "ON CONFLICT (id) DO UPDATE SET descripcion = excluded.descripcion",
+        f"ON CONFLICT {_KEY} DO UPDATE SET descripcion = excluded.descripcion",
     ),
     ("INSERT OR REPLACE", {"sqlite"}, f"INSERT OR REPLACE INTO actividades {_REWRITE}"),
     ("REPLACE INTO", {"sqlite"}, f"REPLACE INTO actividades {_REWRITE}"),
@@ -62,6 +65,10 @@ REWRITES = [
 ]
 
 
+def _key():
+    return "(id, created_at)" if connection.vendor == "postgresql" else "(id)"
+
+
 @pytest.mark.parametrize(
     ("form", "vendors", "sql"), REWRITES, ids=[form for form, _v, _s in REWRITES]
 )
@@ -74,7 +81,7 @@ def test_rewriting_an_audit_row_is_refused_whatever_the_sql(
     if form == "TRUNCATE":
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks before TRUNCATE
-    _refused(sql)
+    _refused(sql.format(key=_key()))
     reliability.tried(
         "audit", f"`{form}` against the audit trail", "refused by the database; row unchanged"
     )
@@ -95,7 +102,7 @@ def test_a_purge_may_replace_rows(guarded):
         if connection.vendor == "sqlite"
         else (
             f"INSERT INTO actividades {_REWRITE} "
-            "ON CONFLICT (id) DO UPDATE SET descripcion = excluded.descripcion"
+            f"ON CONFLICT {_key()} DO UPDATE SET descripcion = excluded.descripcion"
         )
     )
     with audit_purge_allowed(), connection.cursor() as cursor:

@@ -72,6 +72,10 @@ def test_folder_subtree_prefix_search_uses_the_path_index():
     root = FolderFactory(nombre="Planos")
     for n in range(50):
         FolderFactory(proyecto=root.proyecto, parent=root, nombre=f"sub{n}")
+    # Other folders the prefix leaves out: a whole-table read is then visibly dearer.
+    otros = FolderFactory(proyecto=root.proyecto, nombre="Otros")
+    for n in range(300):
+        FolderFactory(proyecto=root.proyecto, parent=otros, nombre=f"otra{n}")
     subtree = Folder.objects.filter(path__startswith="/Planos/")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE folders")
