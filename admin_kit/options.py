@@ -162,6 +162,10 @@ class ServiceDoorsMixin:
         return retry_conflicts(attempt, using=router.db_for_write(self.model))
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method in ("GET", "HEAD"):
+            # Showing a form writes nothing: no transaction on the primary, so the
+            # page may read the replica (Django's view would open one regardless).
+            return self._changeform_view(request, object_id, form_url, extra_context)
         try:
             return self._through_services(
                 super().changeform_view, request, object_id, form_url, extra_context

@@ -26,6 +26,16 @@ logger = logging.getLogger(__name__)
 _pinned = contextvars.ContextVar("piliquarts_read_primary", default=False)
 _wrote = contextvars.ContextVar("piliquarts_wrote", default=False)
 
+# Statements that change nothing. Asking for the write database is not writing:
+# the admin opens a transaction on it to show a change form.
+_READ_ONLY = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET", "SHOW", "EXPLAIN")
+
+
+def _note_writes(execute, sql, params, many, context):
+    if not sql.lstrip().upper().startswith(_READ_ONLY):
+        _wrote.set(True)
+    return execute(sql, params, many, context)
+
 
 def pin_to_primary():
     _pinned.set(True)
@@ -116,7 +126,6 @@ class ReplicaRouter:
 
     def db_for_write(self, model, **hints):
         pin_to_primary()
-        _wrote.set(True)
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1, obj2, **hints):
@@ -140,7 +149,8 @@ class ReplicaMiddleware:
 
     def __call__(self, request):
         start_unit_of_work(read_primary=bool(request.COOKIES.get(COOKIE)))
-        response = self.get_response(request)
+        with connections[DEFAULT_DB_ALIAS].execute_wrapper(_note_writes):
+            response = self.get_response(request)
         if _wrote.get():
             response.set_cookie(
                 COOKIE,
