@@ -313,3 +313,42 @@ class DocumentoVersion(models.Model):
 
     def __str__(self):
         return f"v{self.version}"
+
+
+class ProyectoTotales(models.Model):
+    """A project's documents, versions and stored bytes, kept by the database itself.
+
+    Triggers on `documentos` (migration 0008) add and subtract every insert,
+    update and delete, whoever writes, so the dashboard reads one row per
+    project instead of summing a million documents. The same arithmetic as
+    `tablero.selectors.project_totals` used to do: a document's `version` is how
+    many versions it has, `size_bytes` its current version's size, and a
+    document in the trash counts for versions and bytes, not as a document.
+    Read-only for the code.
+    """
+
+    proyecto = models.OneToOneField(
+        "proyectos.Proyecto",
+        on_delete=models.DB_CASCADE,
+        primary_key=True,
+        related_name="totales",
+        verbose_name=_("proyecto"),
+    )
+    documentos = models.BigIntegerField(_("documentos"), default=0, db_default=0)
+    versiones = models.BigIntegerField(_("versiones"), default=0, db_default=0)
+    bytes = models.BigIntegerField(_("bytes"), default=0, db_default=0)
+
+    class Meta:
+        db_table = "proyecto_totales"
+        verbose_name = _("totales de proyecto")
+        verbose_name_plural = _("totales de proyectos")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(documentos__gte=0, versiones__gte=0, bytes__gte=0),
+                name="proyecto_totales_not_negative",
+                violation_error_message=_("Los totales no pueden ser negativos."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.proyecto_id)

@@ -1,11 +1,10 @@
 """What the dashboard reads: the user's workspaces and projects, their totals, the latest activity.
 
 Every read is bounded, whatever the size of the tables: a page of workspaces,
-the projects of those workspaces, the ten newest activity rows (from the feed
-indexes), and per-week activity counted up to a cap (beyond it, PostgreSQL's
-estimate). The totals of documents, versions and bytes are the one aggregate
-(over `documentos` only); they are cached per workspace for
-`DASHBOARD_CACHE_SECONDS`, shared by every user who sees that workspace.
+the projects of those workspaces with their totals (one row each, kept by the
+database), the ten newest activity rows (from the feed indexes), and per-week
+activity counted up to a cap (beyond it, PostgreSQL's estimate), cached per
+scope for `DASHBOARD_CACHE_SECONDS`.
 """
 
 import hashlib
@@ -16,13 +15,13 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from auditoria.models import Actividad
 from core.permissions import Action, Kind, access_for
-from documentos.models import Documento
+from documentos.models import ProyectoTotales
 from proyectos.models import EstadoProyecto, Proyecto
 from workspaces.models import Workspace, WorkspaceMember
 
@@ -180,42 +179,15 @@ def _proyectos(access, workspaces):
     return [ProyectoRow(*row) for row in rows.order_by("nombre", "id").values_list(*fields)]
 
 
-def _totals_key(workspace_id):
-    return f"tablero:totales:{workspace_id}"
-
-
 def project_totals(workspace_ids):
-    """{proyecto_id: Totals} of every project of these workspaces, cached per workspace.
+    """{proyecto_id: Totals} of every project of these workspaces that has documents.
 
-    One pass over `documentos` (its proyecto index), never over the versions:
-    a document's `version` is how many versions it has (they are numbered from 1
-    and never deleted alone) and `size_bytes` is its current version's size.
-    Documents in the trash count for versions and storage, not as documents.
+    Read from `proyecto_totales`, which the database keeps as documents come and
+    go (documentos.models.ProyectoTotales): one row per project, always current.
     """
-    keys = {_totals_key(pk): pk for pk in workspace_ids}
-    found = cache.get_many(list(keys))
-    result = {
-        proyecto: Totals(*totals) for value in found.values() for proyecto, totals in value.items()
-    }
-    missing = [pk for pk in workspace_ids if _totals_key(pk) not in found]
-    if missing:
-        fresh = {pk: {} for pk in missing}
-        rows = (
-            Documento.objects.filter(proyecto__workspace_id__in=missing)
-            .order_by()
-            .values("proyecto_id", "proyecto__workspace_id")
-            .annotate(
-                documentos=Count("id", filter=Q(deleted_at__isnull=True)),
-                versiones=Coalesce(Sum("version"), 0),
-                bytes=Coalesce(Sum("size_bytes"), 0),
-            )
-        )
-        for row in rows:
-            totals = (row["documentos"], row["versiones"], row["bytes"])
-            fresh[row["proyecto__workspace_id"]][row["proyecto_id"]] = totals
-            result[row["proyecto_id"]] = Totals(*totals)
-        cache.set_many({_totals_key(pk): value for pk, value in fresh.items()}, _cache_seconds())
-    return result
+    rows = ProyectoTotales.objects.filter(proyecto__workspace_id__in=workspace_ids)
+    fields = ("proyecto_id", "documentos", "versiones", "bytes")
+    return {pk: Totals(*totals) for pk, *totals in rows.values_list(*fields)}
 
 
 def _feed_scope(access):
