@@ -40,6 +40,9 @@ FUZZ = settings(
     ],
 )
 
+# Services need no request: more inputs for the same time.
+FUZZ_SERVICES = settings(FUZZ, max_examples=100)
+
 
 @contextmanager
 def example():

@@ -18,7 +18,7 @@ from accounts.models import RolGlobal, User
 from accounts.tests.factories import UserFactory
 from core.services import DomainError
 from core.tests.fuzz import (
-    FUZZ,
+    FUZZ_SERVICES,
     amounts,
     dates,
     example,
@@ -104,7 +104,7 @@ workspace_fields = st.fixed_dictionaries(
 )
 
 
-@FUZZ
+@FUZZ_SERVICES
 @given(fields=workspace_fields)
 def test_create_workspace(reliability, w, fields):
     fields = {"nombre": "Bosque", "slug": "bosque", **fields}
@@ -125,7 +125,7 @@ def test_create_workspace(reliability, w, fields):
     )
 
 
-@FUZZ
+@FUZZ_SERVICES
 @given(fields=workspace_fields)
 def test_update_workspace(reliability, w, fields):
     attempt(
@@ -138,7 +138,7 @@ def test_update_workspace(reliability, w, fields):
     )
 
 
-@FUZZ
+@FUZZ_SERVICES
 @given(rol=choices(WorkspaceRol.values))
 def test_add_workspace_member(reliability, w, rol):
     attempt(
@@ -151,7 +151,7 @@ def test_add_workspace_member(reliability, w, rol):
     )
 
 
-@FUZZ
+@FUZZ_SERVICES
 @given(rol=choices(ProyectoRol.values))
 def test_add_proyecto_member(reliability, w, rol):
     attempt(
@@ -181,7 +181,7 @@ proyecto_fields = st.fixed_dictionaries(
 )
 
 
-@FUZZ
+@FUZZ_SERVICES
 @given(fields=proyecto_fields)
 def test_create_proyecto(reliability, w, fields):
     fields = {"nombre": "Puente", **fields}
@@ -201,7 +201,7 @@ def test_create_proyecto(reliability, w, fields):
     )
 
 
-@FUZZ
+@FUZZ_SERVICES
 @given(fields=proyecto_fields)
 def test_update_proyecto(reliability, w, fields):
     attempt(
@@ -217,7 +217,7 @@ def test_update_proyecto(reliability, w, fields):
 # -- folders and documents -------------------------------------------------------------
 
 
-@FUZZ
+@FUZZ_SERVICES
 @given(nombre=names, under_planos=st.booleans())
 def test_create_folder(reliability, w, nombre, under_planos):
     attempt(
@@ -230,7 +230,7 @@ def test_create_folder(reliability, w, nombre, under_planos):
     )
 
 
-@FUZZ
+@FUZZ_SERVICES
 @given(nombre=names)
 def test_rename_folder(reliability, w, nombre):
     attempt(
@@ -243,7 +243,7 @@ def test_rename_folder(reliability, w, nombre):
     )
 
 
-@FUZZ
+@FUZZ_SERVICES
 @given(
     nombre=names,
     file_name=file_names,
@@ -278,7 +278,7 @@ def test_upload_documento(reliability, w, settings, nombre, file_name, content, 
     )
 
 
-@FUZZ
+@FUZZ_SERVICES
 @given(
     fields=st.fixed_dictionaries(
         {},
@@ -325,7 +325,7 @@ user_fields = st.fixed_dictionaries(
 )
 
 
-@FUZZ
+@FUZZ_SERVICES
 @given(email=emails, password=st.one_of(st.none(), texts), fields=user_fields)
 def test_create_user(reliability, w, email, password, fields):
     attempt(
@@ -338,7 +338,7 @@ def test_create_user(reliability, w, email, password, fields):
     )
 
 
-@FUZZ
+@FUZZ_SERVICES
 @given(fields=user_fields.map(lambda f: f) | st.fixed_dictionaries({"email": emails}))
 def test_update_user(reliability, w, fields):
     attempt(
@@ -351,7 +351,7 @@ def test_update_user(reliability, w, fields):
     )
 
 
-@FUZZ
+@FUZZ_SERVICES
 @given(password=st.one_of(st.none(), texts))
 def test_set_user_password(reliability, w, password):
     attempt(
