@@ -9,6 +9,7 @@ on every run, and `record()` counts them into docs/reliability.md.
 """
 
 import json
+import os
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
@@ -24,8 +25,10 @@ from hypothesis import strategies as st
 from auditoria.models import Actividad
 
 # One place for the suite's budget: enough inputs to find the odd one, quick enough for CI.
+# FUZZ_SCALE=10 tries ten times as many (a longer hunt on one's own machine).
+SCALE = int(os.environ.get("FUZZ_SCALE", "1"))
 FUZZ = settings(
-    max_examples=60,
+    max_examples=60 * SCALE,
     deadline=None,
     derandomize=True,
     database=None,
@@ -41,7 +44,7 @@ FUZZ = settings(
 )
 
 # Services need no request: more inputs for the same time.
-FUZZ_SERVICES = settings(FUZZ, max_examples=100)
+FUZZ_SERVICES = settings(FUZZ, max_examples=100 * SCALE)
 
 
 @contextmanager
