@@ -229,3 +229,17 @@ def test_a_platform_owner_sees_a_page_of_workspaces_and_a_link_to_the_rest(clien
     link = f"{reverse('admin:proyectos_proyecto_changelist')}?workspace={workspace.pk}"
     assert link in html
     assert client.get(link).status_code == 200
+
+
+def test_totals_are_read_without_summing_documents(client):
+    proyecto = ProyectoFactory()
+    _documento(proyecto, 100, 200)
+    client.force_login(AdminUserFactory())
+    with CaptureQueriesContext(connection) as queries:
+        board = client.get(URL).context["board"]
+    assert board.totals == selectors.Totals(1, 2, 200)
+    assert not [
+        q["sql"]
+        for q in queries
+        if 'FROM "documentos"' in q["sql"] or 'JOIN "documentos"' in q["sql"]
+    ]
