@@ -157,12 +157,10 @@ def machine():
 
     with psycopg.connect(dsn(PRIMARY, "postgres")) as primary:
         server = primary.execute("SHOW server_version").fetchone()[0]
-        settings = dict(
-            primary.execute(
-                "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name IN "
-                "('shared_buffers', 'max_wal_size', 'synchronous_commit', 'wal_level')"
-            ).fetchall()
-        )
+        settings = {
+            name: primary.execute(f"SHOW {name}").fetchone()[0]
+            for name in ("shared_buffers", "max_wal_size", "synchronous_commit", "wal_level")
+        }
     commit = version(["git", "-C", str(BASE_DIR), "rev-parse", "--short", "HEAD"])
     return {
         "date": datetime.now(UTC).date().isoformat(),
@@ -431,9 +429,13 @@ def archive_and_restore(partitions):
 
 def migration(call_command, database):
     """auditoria 0008 reversed and applied again on the full table, locks watched."""
+    from django.db import connection
+
     timings = {}
     for target, name in (("0007", "reverse"), ("0008", "forward")):
-        with LockWatch(database) as watch, LagSampler(database) as lag:
+        connection.ensure_connection()
+        pid = connection.connection.info.backend_pid
+        with LockWatch(database, pid) as watch, LagSampler(database) as lag:
             began = time.perf_counter()
             call_command("migrate", "auditoria", target, verbosity=0)
             seconds = time.perf_counter() - began
@@ -442,12 +444,12 @@ def migration(call_command, database):
 
 
 class LockWatch:
-    """While a migration runs: which locks others hold on `actividades`, and whether a
-    read (ACCESS SHARE) or a write (ROW EXCLUSIVE) could take its lock, probed each
-    `interval` with a short lock_timeout (and rolled back: nothing is written)."""
+    """While a migration runs in session `pid`: which locks it holds on `actividades`, and
+    whether a read (ACCESS SHARE) or a write (ROW EXCLUSIVE) could take its lock, probed
+    each `interval` with a short lock_timeout (and rolled back: nothing is written)."""
 
-    def __init__(self, database, interval=0.2):
-        self.database, self.interval = database, interval
+    def __init__(self, database, pid, interval=0.2):
+        self.database, self.pid, self.interval = database, pid, interval
         self.modes, self.blocked = set(), {"read": 0.0, "write": 0.0}
         self.probes = 0
         self._stop = threading.Event()
@@ -473,8 +475,8 @@ class LockWatch:
                     r[0]
                     for r in watcher.execute(
                         "SELECT l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-                        "WHERE c.relname = 'actividades' AND l.granted "
-                        "AND l.pid <> pg_backend_pid()"
+                        "WHERE c.relname = 'actividades' AND l.granted AND l.pid = %s",
+                        [self.pid],
                     ).fetchall()
                 )
                 for kind, mode in probes.items():
