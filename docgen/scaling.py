@@ -336,11 +336,10 @@ def pruning(data):
     day = reads["one day of a workspace"]
     if first["partitions_executed"] == total:
         first_text = (
-            f"The first page of a feed has no bound in time, and with a DEFAULT partition "
-            f"PostgreSQL cannot read the partitions in order: it merges one index descent in "
-            f"each of the {total} partitions (`Merge Append`) and still answers in "
-            f"{first['milliseconds']:.2f} ms. Detaching `actividades_default` would let it "
-            f"read the newest month first and leave the older ones unexecuted."
+            f"The first page of a feed has no bound in time, and while a DEFAULT partition "
+            f"(which may hold any month) is attached PostgreSQL cannot read the partitions in "
+            f"order: it merges one index descent in each of the {total} partitions "
+            f"(`Merge Append`), and still answers in {first['milliseconds']:.2f} ms."
         )
     else:
         first_text = (
@@ -538,7 +537,8 @@ The path, each step shippable on plain PostgreSQL first:
    without it (the fan-outs above listed on purpose).
 4. On a Citus cluster (coordinator plus workers): `create_reference_table('users')`,
    `create_distributed_table('workspaces', 'id')`, then every other table with
-   `colocate_with => 'workspaces'`; restore the data with `db restore`, then
+   `colocate_with => 'workspaces'`; copy the rows in through the coordinator (its
+   `COPY` sends each row to its shard), then
    `citus_rebalance_start()` as nodes are added. A very large workspace can be moved to a
    shard of its own (`isolate_tenant_to_new_shard`).
 """  # noqa: E501 (a Markdown table's rows are one line each)
