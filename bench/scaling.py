@@ -162,6 +162,8 @@ def machine():
             for name in ("shared_buffers", "max_wal_size", "synchronous_commit", "wal_level")
         }
     commit = version(["git", "-C", str(BASE_DIR), "rev-parse", "--short", "HEAD"])
+    if version(["git", "-C", str(BASE_DIR), "status", "--porcelain", "--untracked-files=no"]):
+        commit += "+changes"  # the code that ran is not exactly that commit's
     return {
         "date": datetime.now(UTC).date().isoformat(),
         "cores": os.cpu_count(),
