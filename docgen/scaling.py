@@ -51,7 +51,7 @@ def seconds(value):
     if value < 100:
         return f"{value:.1f} s"
     minutes, rest = divmod(round(value), 60)
-    return f"{value:,.0f} s ({minutes} min {rest:02d} s)"
+    return f"{minutes} min {rest:02d} s"
 
 
 def size(value):
