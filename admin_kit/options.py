@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.text import smart_split, unescape_string_literal
 
+from admin_kit.changelist import KeysetListMixin
 from admin_kit.forms import MembershipInlineForm
 from admin_kit.paginators import BoundedCountPaginator
 from admin_kit.readable import ReadableDatesMixin
@@ -229,7 +230,9 @@ def _by_field(error):
     return {None: error.messages}
 
 
-class ScopedModelAdmin(ReadableDatesMixin, ServiceDoorsMixin, ScopedAccessMixin, admin.ModelAdmin):
+class ScopedModelAdmin(
+    KeysetListMixin, ReadableDatesMixin, ServiceDoorsMixin, ScopedAccessMixin, admin.ModelAdmin
+):
     """A ModelAdmin whose every door (list, pages, autocomplete, choices, actions) is scoped."""
 
     # JSON text too deep or too large is refused before it is parsed.

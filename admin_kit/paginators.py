@@ -15,8 +15,9 @@ class BoundedCountPaginator(Paginator):
     planner's estimate (PostgreSQL's `EXPLAIN`) is as useful to a person and
     costs nothing. When the planner guesses fewer rows than were counted (a
     search pattern, say), the list says "more than 1000". Deep pages by OFFSET
-    cost more the deeper they go, so past `max_pages` the list asks for a
-    filter or a search instead.
+    cost more the deeper they go, so past `max_pages` the list goes on by
+    keyset (admin_kit.changelist); a page says whether rows follow it
+    (`has_more_rows`), read with one id more.
     """
 
     exact_limit = 1_000
@@ -54,7 +55,11 @@ class BoundedCountPaginator(Paginator):
         number = self.validate_number(number)
         queryset = self.object_list
         if not isinstance(queryset, QuerySet) or queryset.query.distinct:
-            return super().page(number)
+            page = super().page(number)
+            page.has_more_rows = number * self.per_page < self.count
+            return page
         bottom = (number - 1) * self.per_page
-        ids = list(queryset.values_list("pk", flat=True)[bottom : bottom + self.per_page])
-        return self._get_page(queryset.filter(pk__in=ids), number, self)
+        ids = list(queryset.values_list("pk", flat=True)[bottom : bottom + self.per_page + 1])
+        page = self._get_page(queryset.filter(pk__in=ids[: self.per_page]), number, self)
+        page.has_more_rows = len(ids) > self.per_page
+        return page
