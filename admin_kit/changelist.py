@@ -23,6 +23,7 @@ from django.contrib.admin.views.main import ERROR_FLAG, PAGE_VAR, ChangeList
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections
 from django.db.models import DateField, F, OrderBy, Q
+from django.db.models.sql.where import AND
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 
@@ -95,8 +96,8 @@ class Keyset:
             terms.append(Term(field, descending))
         return terms
 
-    def order_by(self):
-        return [("-" if term.descending else "") + term.name for term in self.terms]
+    def order_by(self, reverse=False):
+        return [("-" if term.descending != reverse else "") + term.name for term in self.terms]
 
     @property
     def is_newest_first(self):
@@ -116,9 +117,11 @@ class Keyset:
 
     def _reached(self, term, value, upward):
         """Rows whose `term` is `value` or beyond it: a range an index scan starts from."""
+        name, null_side = term.name, self.nulls_largest == upward
         if value is None:
-            return Q() if self.nulls_largest != upward else Q(**{f"{term.name}__isnull": True})
-        return self._beyond(term, value, upward) | Q(**{term.name: value})
+            return Q() if not null_side else Q(**{f"{name}__isnull": True})
+        q = Q(**{f"{name}__{'gte' if upward else 'lte'}": value})
+        return q | Q(**{f"{name}__isnull": True}) if term.field.null and null_side else q
 
     def past(self, values, forward=True):
         """Rows strictly after the row of key `values` in the list's order (or before it)."""
@@ -172,6 +175,67 @@ def _plain(value):
     if isinstance(value, (uuid.UUID, decimal.Decimal)):
         return str(value)
     return value
+
+
+def page_ids(queryset, start, stop, *, order_by=None, branches=None, scope=None):
+    """The primary keys of rows [start:stop] of `queryset`, in its order (or `order_by`).
+
+    With `branches`, read scope by scope and merged (`per_scope`); the same rows.
+    """
+    order_by = list(order_by or queryset.query.order_by)
+    merged = per_scope(queryset, order_by, branches, scope, limit=stop)
+    if merged is None:
+        return list(queryset.order_by(*order_by).values_list("pk", flat=True)[start:stop])
+    at = len(merged.query.values_select) - 1  # the primary key comes last
+    return [row[at] for row in merged[start:stop]]
+
+
+def per_scope(queryset, order_by, branches, scope=None, limit=None):
+    """`queryset`'s rows as UNION ALL of one query per branch, in `order_by` (or None).
+
+    `branches` are disjoint Qs whose rows together are those of `scope`, the Q
+    the queryset was filtered by (one per workspace or project of the user:
+    ScopedModelAdmin.scope_branches); each branch stands in for `scope`, so that
+    the planner does not count its rows twice over. Each branch reads its own
+    index (on scope, then the list's order: `actividades_ws_feed_idx`, say) in
+    order and stops after `limit` rows (PostgreSQL: `ORDER BY ... LIMIT` in
+    each, a Merge Append over the month partitions); the top rows of those few
+    are the page. An OR of the scopes would walk the whole table's index past
+    everybody else's rows instead. None when there is nothing to merge, or the
+    order is not of the model's own columns. SQLite reads the same rows.
+    """
+    terms = Keyset._terms(queryset.model, order_by)
+    if not branches or len(branches) < 2 or not terms or queryset.query.distinct:
+        return None
+    queryset = without(queryset, scope) if scope is not None else queryset
+    if queryset is None:
+        return None
+    pk = queryset.model._meta.pk.attname
+    columns = [term.name for term in terms if term.name != pk] + [pk]
+    by_column = [("-" if term.descending else "") + term.name for term in terms]
+    scoped = [queryset.filter(branch).values_list(*columns) for branch in branches]
+    if (
+        limit is not None
+        and connections[queryset.db].features.supports_slicing_ordering_in_compound
+    ):
+        scoped = [branch.order_by(*by_column)[:limit] for branch in scoped]
+    else:
+        scoped = [branch.order_by() for branch in scoped]
+    return scoped[0].union(*scoped[1:], all=True).order_by(*by_column)
+
+
+def without(queryset, q):
+    """`queryset` without its filter `q` (None if it was not filtered by it alone)."""
+    added = queryset.model._base_manager.filter(q).query.where.children
+    where = queryset.query.where
+    if len(added) != 1 or where.connector != AND or where.negated:
+        return None
+    for at, child in enumerate(where.children):
+        if child == added[0]:
+            unscoped = queryset.all()
+            del unscoped.query.where.children[at]
+            return unscoped
+    return None
 
 
 class KeysetChangeList(ChangeList):
@@ -297,11 +361,16 @@ class KeysetChangeList(ChangeList):
                 self._numbered_page(request)
                 return
         queryset = keyset.queryset
-        ordered = queryset if forward else queryset.reverse()
-        if values is not None:
-            ordered = ordered.filter(keyset.past(values, forward=forward))
+        beyond = queryset if values is None else queryset.filter(keyset.past(values, forward))
         per_page = self.list_per_page
-        ids = list(ordered.values_list("pk", flat=True)[: per_page + 1])
+        ids = page_ids(
+            beyond,
+            0,
+            per_page + 1,
+            order_by=keyset.order_by(reverse=not forward),
+            branches=getattr(self.paginator, "branches", None),
+            scope=getattr(self.paginator, "scope", None),
+        )
         more = len(ids) > per_page
         ids = ids[:per_page]
         rows = queryset.filter(pk__in=ids)

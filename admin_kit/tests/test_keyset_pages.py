@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import AdminUserFactory, UserFactory
+from admin_kit.changelist import Keyset
 from admin_kit.paginators import BoundedCountPaginator
 from auditoria.models import Actividad
 from auditoria.tests.factories import ActividadFactory
@@ -209,3 +210,23 @@ def test_a_member_follows_their_own_trail_to_its_end(client, trail):
     seen, _last = _follow(client, url, page_two, "keyset-older")
     expected = sorted(mine, key=lambda row: (row.created_at, row.pk), reverse=True)
     assert _ids(_get(client, url)) + seen == [row.pk for row in expected]
+
+
+@pytest.mark.postgresql
+def test_a_keyset_page_enters_the_lists_index_at_the_row(trail):
+    if connection.vendor != "postgresql":
+        pytest.skip("query plans are PostgreSQL's")
+    queryset = Actividad.objects.order_by("-created_at", "-id")
+    keyset = Keyset(queryset)
+    after = queryset[7]
+    page = queryset.filter(keyset.past(keyset.values_of(after))).values_list("pk", flat=True)
+    assert list(page) == list(queryset.values_list("pk", flat=True))[8:]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE actividades")
+        # With a few rows a sequential scan is cheaper; forbid it to see the index is usable.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = page.all()[:PER_PAGE].explain()
+    # Each month's actividades_newest_idx, entered at the row: not walked from the newest.
+    assert "created_at_id_idx" in plan
+    assert "Index Cond: (created_at <=" in plan
+    assert "Sort  (" not in plan and "Seq Scan" not in plan
