@@ -225,15 +225,22 @@ def per_scope(queryset, order_by, branches, scope=None, limit=None):
 
 
 def without(queryset, q):
-    """`queryset` without its filter `q` (None if it was not filtered by it alone)."""
-    added = queryset.model._base_manager.filter(q).query.where.children
-    where = queryset.query.where
+    """`queryset` without its filter `q` (None if it was not filtered by it alone).
+
+    The joins `q` made (to a row's project, say) go with it, unless another
+    filter uses them too.
+    """
+    alone = queryset.model._base_manager.filter(q).query
+    added, where = alone.where.children, queryset.query.where
     if len(added) != 1 or where.connector != AND or where.negated:
         return None
     for at, child in enumerate(where.children):
         if child == added[0]:
             unscoped = queryset.all()
             del unscoped.query.where.children[at]
+            for alias, uses in alone.alias_refcount.items():
+                if alias != alone.base_table and alias in unscoped.query.alias_refcount:
+                    unscoped.query.unref_alias(alias, uses)
             return unscoped
     return None
 

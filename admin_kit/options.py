@@ -267,22 +267,28 @@ class ScopedModelAdmin(
         """The user's rows as disjoint parts, one per workspace and project (None: all rows).
 
         Together they are `rows_q`; apart, each is one range of a per-scope index
-        (`actividades_ws_feed_idx`, say), so a list that `reads_per_scope` reads them
-        one by one and merges them (admin_kit.changelist.page_ids) instead of
-        walking the whole table's index for the few rows of one member.
+        (`actividades_ws_feed_idx`, `documentos_proy_nombre_idx`), so a list that
+        `reads_per_scope` reads them one by one and merges them
+        (admin_kit.changelist.per_scope) instead of walking the whole table's
+        index for the few rows of one member. Rows that name only their project
+        (`proyecto__workspace_id`) get a branch per project.
         """
         access = access_for(request.user)
         if not self.reads_per_scope or access.is_platform_admin:
             return None
         workspaces = access.workspace_ids(Action.VIEW, self.access_kind)
-        branches = [Q(**{self.workspace_field: ws}) for ws in workspaces]
-        if self.proyecto_field:
+        proyectos = access.proyecto_ids(Action.VIEW, self.access_kind)
+        if "__" not in self.workspace_field:  # the row names its workspace and its project
+            branches = [Q(**{self.workspace_field: ws}) for ws in workspaces]
             elsewhere = ~Q(**{f"{self.workspace_field}__in": workspaces}) if workspaces else Q()
-            branches += [
-                Q(**{self.proyecto_field: proyecto}) & elsewhere
-                for proyecto in access.proyecto_ids(Action.VIEW, self.access_kind)
-            ]
-        return branches
+            return branches + [Q(**{self.proyecto_field: p}) & elsewhere for p in proyectos]
+        # The row names its project alone: one branch per project, the workspaces' included.
+        relation, _, rest = self.workspace_field.partition("__")
+        projects = self.model._meta.get_field(relation).related_model._base_manager
+        if workspaces:
+            in_workspaces = projects.filter(**{f"{rest}__in": workspaces}).values_list("pk")
+            proyectos = dict.fromkeys([*proyectos, *(pk for (pk,) in in_workspaces)])
+        return [Q(**{self.proyecto_field: p}) for p in proyectos]
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         paginator = super().get_paginator(
