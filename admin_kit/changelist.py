@@ -201,11 +201,12 @@ def per_scope(queryset, order_by, branches, scope=None, limit=None):
     order and stops after `limit` rows (PostgreSQL: `ORDER BY ... LIMIT` in
     each, a Merge Append over the month partitions); the top rows of those few
     are the page. An OR of the scopes would walk the whole table's index past
-    everybody else's rows instead. None when there is nothing to merge, or the
-    order is not of the model's own columns. SQLite reads the same rows.
+    everybody else's rows instead. One branch is read alone. None when there
+    are no branches, or the order is not of the model's own columns. SQLite
+    reads the same rows.
     """
     terms = Keyset._terms(queryset.model, order_by)
-    if not branches or len(branches) < 2 or not terms or queryset.query.distinct:
+    if not branches or not terms or queryset.query.distinct:
         return None
     queryset = without(queryset, scope) if scope is not None else queryset
     if queryset is None:
@@ -214,6 +215,8 @@ def per_scope(queryset, order_by, branches, scope=None, limit=None):
     columns = [term.name for term in terms if term.name != pk] + [pk]
     by_column = [("-" if term.descending else "") + term.name for term in terms]
     scoped = [queryset.filter(branch).values_list(*columns) for branch in branches]
+    if len(scoped) == 1:
+        return scoped[0].order_by(*by_column)
     if (
         limit is not None
         and connections[queryset.db].features.supports_slicing_ordering_in_compound

@@ -129,3 +129,16 @@ def test_a_members_documents_merge_the_per_project_index(world):
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM documentos WHERE nombre LIKE 'copia-%%'")
         cursor.execute("ANALYZE documentos")
+
+
+def test_a_member_of_one_project_reads_it_alone_without_the_join(client, world):
+    reader = UserFactory()
+    p_b = world["mine"][2]
+    ProyectoMemberFactory(proyecto=p_b, user=reader, rol="viewer", workspace_membership=False)
+    client.force_login(reader)
+    with CaptureQueriesContext(connection) as queries:
+        cl = _get(client, reverse(URL)).context["cl"]
+    expected = Documento.objects.alive().filter(proyecto=p_b).order_by(*ORDER)
+    assert [row.pk for row in cl.result_list] == list(expected.values_list("pk", flat=True))
+    ids_query = next(q["sql"] for q in queries if 'SELECT "documentos"."nombre"' in q["sql"])
+    assert "JOIN" not in ids_query and " OR " not in ids_query
