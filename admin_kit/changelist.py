@@ -318,10 +318,9 @@ class KeysetChangeList(ChangeList):
                         request,
                         _(
                             "La página %(p)s no existe: las páginas numeradas llegan a la "
-                            "%(last)s, se muestra esa. Las filas más allá siguen con el enlace "
-                            "«%(older)s»."
+                            "%(last)s, se muestra esa."
                         )
-                        % {"p": number, "last": last, "older": self.older_label},
+                        % {"p": number, "last": last},
                     )
                     number = last
         page = paginator.page(number)
@@ -340,6 +339,12 @@ class KeysetChangeList(ChangeList):
                 # the model's own order (and say so), rather than skip rows.
                 self.older_url = self._url(AFTER_VAR, START)
             self.end_url = self._url(BEFORE_VAR, END)
+            if self.page_param is not None and self.page_param != str(number):
+                messages.info(
+                    request,
+                    _("Las filas más allá siguen con el enlace «%(older)s».")
+                    % {"older": self.older_label},
+                )
 
     # -- keyset pages ------------------------------------------------------------
 

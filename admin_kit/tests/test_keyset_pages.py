@@ -160,6 +160,8 @@ def test_a_page_number_out_of_range_or_malformed_shows_the_nearest_page(
     assert response.context["cl"].page_num == shown
     assert any(says in message for message in _messages(response))
     assert len(_ids(response)) == PER_PAGE
+    if shown == 2:  # the last numbered page, and more rows beyond it
+        assert any("siguen con el enlace «más antiguas»" in m for m in _messages(response))
 
 
 @pytest.mark.usefixtures("small_pages", "owner")
