@@ -22,6 +22,7 @@ from accounts.forms import (
     password_status,
 )
 from accounts.models import User
+from admin_kit.changelist import KeysetListMixin
 from admin_kit.options import ScopedModelAdmin, ServiceDoorsMixin
 from admin_kit.paginators import BoundedCountPaginator
 from admin_kit.readable import ReadableDatesMixin
@@ -47,7 +48,7 @@ class PasswordForm(AdminPasswordChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(ReadableDatesMixin, ServiceDoorsMixin, DjangoUserAdmin):
+class UserAdmin(KeysetListMixin, ReadableDatesMixin, ServiceDoorsMixin, DjangoUserAdmin):
     """Django's user admin (password page, creation form) on the guide's columns.
 
     Users are created and edited by platform owners and admins; the platform
@@ -191,7 +192,7 @@ admin.site.unregister(Group)
 # registers its own when AXES_ENABLE_ADMIN is on; these are the same pages with Spanish column
 # names, read-only, for platform owners and admins.
 @admin.register(AccessAttempt)
-class IntentoAccesoAdmin(ReadableDatesMixin, AccessAttemptAdmin):
+class IntentoAccesoAdmin(KeysetListMixin, ReadableDatesMixin, AccessAttemptAdmin):
     list_display = [
         "attempt_time",
         "ip_address",
@@ -228,10 +229,10 @@ class IntentoAccesoAdmin(ReadableDatesMixin, AccessAttemptAdmin):
 
 
 @admin.register(AccessLog)
-class RegistroAccesoAdmin(ReadableDatesMixin, AccessLogAdmin):
+class RegistroAccesoAdmin(KeysetListMixin, ReadableDatesMixin, AccessLogAdmin):
     pass
 
 
 @admin.register(AccessFailureLog)
-class AccesoFallidoAdmin(ReadableDatesMixin, AccessFailureLogAdmin):
+class AccesoFallidoAdmin(KeysetListMixin, ReadableDatesMixin, AccessFailureLogAdmin):
     pass

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.text import smart_split, unescape_string_literal
 
+from admin_kit.changelist import KeysetListMixin
 from admin_kit.forms import MembershipInlineForm
 from admin_kit.paginators import BoundedCountPaginator
 from admin_kit.readable import ReadableDatesMixin
@@ -233,7 +234,9 @@ def _by_field(error):
     return {None: error.messages}
 
 
-class ScopedModelAdmin(ReadableDatesMixin, ServiceDoorsMixin, ScopedAccessMixin, admin.ModelAdmin):
+class ScopedModelAdmin(
+    KeysetListMixin, ReadableDatesMixin, ServiceDoorsMixin, ScopedAccessMixin, admin.ModelAdmin
+):
     """A ModelAdmin whose every door (list, pages, autocomplete, choices, actions) is scoped."""
 
     # JSON text too deep or too large is refused before it is parsed.
@@ -244,6 +247,9 @@ class ScopedModelAdmin(ReadableDatesMixin, ServiceDoorsMixin, ScopedAccessMixin,
     # Rendering a row costs more than reading it: 50 rows keep every list well
     # under 100 ms on two cores, where Django's 100 do not (docs/benchmarks.md).
     list_per_page = 50
+    # Lists whose model has an index per scope column, in the list's order, read each
+    # scope of a member apart and merge them (scope_branches).
+    reads_per_scope = False
 
     def rows_q(self, request, action=Action.VIEW):
         return access_for(request.user).filter_q(
@@ -260,6 +266,41 @@ class ScopedModelAdmin(ReadableDatesMixin, ServiceDoorsMixin, ScopedAccessMixin,
         queryset = super().get_queryset(request)
         q = self.rows_q(request)
         return queryset if q is None else queryset.filter(q)
+
+    def scope_branches(self, request):
+        """The user's rows as disjoint parts, one per workspace and project (None: all rows).
+
+        Together they are `rows_q`; apart, each is one range of a per-scope index
+        (`actividades_ws_feed_idx`, `documentos_proy_nombre_idx`), so a list that
+        `reads_per_scope` reads them one by one and merges them
+        (admin_kit.changelist.per_scope) instead of walking the whole table's
+        index for the few rows of one member. Rows that name only their project
+        (`proyecto__workspace_id`) get a branch per project.
+        """
+        access = access_for(request.user)
+        if not self.reads_per_scope or access.is_platform_admin:
+            return None
+        workspaces = access.workspace_ids(Action.VIEW, self.access_kind)
+        proyectos = access.proyecto_ids(Action.VIEW, self.access_kind)
+        if "__" not in self.workspace_field:  # the row names its workspace and its project
+            branches = [Q(**{self.workspace_field: ws}) for ws in workspaces]
+            elsewhere = ~Q(**{f"{self.workspace_field}__in": workspaces}) if workspaces else Q()
+            return branches + [Q(**{self.proyecto_field: p}) & elsewhere for p in proyectos]
+        # The row names its project alone: one branch per project, the workspaces' included.
+        relation, _, rest = self.workspace_field.partition("__")
+        projects = self.model._meta.get_field(relation).related_model._base_manager
+        if workspaces:
+            in_workspaces = projects.filter(**{f"{rest}__in": workspaces}).values_list("pk")
+            proyectos = dict.fromkeys([*proyectos, *(pk for (pk,) in in_workspaces)])
+        return [Q(**{self.proyecto_field: p}) for p in proyectos]
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        paginator = super().get_paginator(
+            request, queryset, per_page, orphans, allow_empty_first_page
+        )
+        paginator.branches = self.scope_branches(request)
+        paginator.scope = self.rows_q(request)
+        return paginator
 
     def get_search_results(self, request, queryset, search_term):
         """Django's search, with a related column (`user__email`) searched in its own table.

@@ -7,6 +7,8 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
+from admin_kit.changelist import page_ids, per_scope
+
 
 class BoundedCountPaginator(Paginator):
     """Counts exactly up to `exact_limit` rows, estimates beyond; offers `max_pages` pages.
@@ -15,19 +17,25 @@ class BoundedCountPaginator(Paginator):
     planner's estimate (PostgreSQL's `EXPLAIN`) is as useful to a person and
     costs nothing. When the planner guesses fewer rows than were counted (a
     search pattern, say), the list says "more than 1000". Deep pages by OFFSET
-    cost more the deeper they go, so past `max_pages` the list asks for a
-    filter or a search instead.
+    cost more the deeper they go, so past `max_pages` the list goes on by
+    keyset (admin_kit.changelist); a page says whether rows follow it
+    (`has_more_rows`), read with one id more.
     """
 
     exact_limit = 1_000
     max_pages = 100
+    # Disjoint Qs, one per scope of the user, that together make the `scope` Q the
+    # list is filtered by (ScopedModelAdmin.scope_branches): the rows are read per
+    # scope and merged (admin_kit.changelist.per_scope).
+    branches = None
+    scope = None
     is_estimate = False
     count_is_lower_bound = False
 
     @cached_property
     def count(self):
         queryset = self.object_list.order_by()
-        bounded = queryset[: self.exact_limit + 1].count()
+        bounded = self._bounded_count(queryset)
         self.is_estimate = bounded > self.exact_limit
         if not self.is_estimate:
             return bounded
@@ -38,6 +46,15 @@ class BoundedCountPaginator(Paginator):
         estimate = int(plan[0]["Plan"]["Plan Rows"])
         self.count_is_lower_bound = estimate <= bounded
         return max(estimate, bounded)
+
+    def _bounded_count(self, queryset):
+        limit = self.exact_limit + 1
+        # Per scope, in the list's order, so each reads its own index and stops at the limit.
+        order = list(self.object_list.query.order_by)
+        merged = per_scope(self.object_list, order, self.branches, self.scope, limit=limit)
+        if merged is None:
+            return queryset[:limit].count()
+        return merged.order_by()[:limit].count()
 
     @cached_property
     def num_pages(self):
@@ -54,7 +71,17 @@ class BoundedCountPaginator(Paginator):
         number = self.validate_number(number)
         queryset = self.object_list
         if not isinstance(queryset, QuerySet) or queryset.query.distinct:
-            return super().page(number)
+            page = super().page(number)
+            page.has_more_rows = number * self.per_page < self.count
+            return page
         bottom = (number - 1) * self.per_page
-        ids = list(queryset.values_list("pk", flat=True)[bottom : bottom + self.per_page])
-        return self._get_page(queryset.filter(pk__in=ids), number, self)
+        ids = page_ids(
+            queryset,
+            bottom,
+            bottom + self.per_page + 1,
+            branches=self.branches,
+            scope=self.scope,
+        )
+        page = self._get_page(queryset.filter(pk__in=ids[: self.per_page]), number, self)
+        page.has_more_rows = len(ids) > self.per_page
+        return page

@@ -74,6 +74,8 @@ class ActividadAdmin(ScopedModelAdmin):
     access_kind = Kind.ACTIVIDAD
     workspace_field = "workspace_id"
     proyecto_field = "proyecto_id"
+    # A member's trail: each workspace and project read from its own feed index.
+    reads_per_scope = True
     list_display = (
         "created_at",
         "tipo",

@@ -196,6 +196,8 @@ class DocumentoAdmin(ScopedModelAdmin):
     access_kind = Kind.DOCUMENTO
     workspace_field = "proyecto__workspace_id"
     proyecto_field = "proyecto_id"
+    # A member's documents: each project read from documentos_proy_nombre_idx.
+    reads_per_scope = True
     form = DocumentoForm
     list_display = (
         "nombre",

@@ -211,6 +211,13 @@ class Documento(TimestampedModel):
                 condition=models.Q(deleted_at__isnull=True),
                 name="documentos_alive_nombre_idx",
             ),
+            # A member's list, one project at a time, in the list's order (name, then
+            # newest id: the admin's tie-break), merged (ScopedModelAdmin.scope_branches).
+            models.Index(
+                fields=["proyecto", "nombre", "-id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="documentos_proy_nombre_idx",
+            ),
         ]
         constraints = [
             choices_check(

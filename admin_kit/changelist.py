@@ -1,0 +1,451 @@
+"""The changelist every admin list uses: numbered pages first, then keyset pages to the end.
+
+Numbered pages cost more the deeper they go (OFFSET), so the paginator offers
+a bounded number of them (BoundedCountPaginator.max_pages). Past the last one,
+"más antiguas" / "más recientes" continue by keyset: the next page starts
+strictly after the last row shown, in the list's own order, which the list's
+index answers at the same cost at any depth. No list address ends on Django's
+"?e=1" error page: a page number out of range or malformed shows a message
+and the nearest page, a bad keyset link the first page.
+"""
+
+import base64
+import binascii
+import datetime
+import decimal
+import json
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.admin.views.main import ERROR_FLAG, PAGE_VAR, ChangeList
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connections
+from django.db.models import DateField, F, OrderBy, Q
+from django.db.models.sql.where import AND
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
+
+# The keyset links: rows after the given row in the list's order, or before it.
+AFTER_VAR = "tras"
+BEFORE_VAR = "antes"
+# BEFORE_VAR=END: the list's last rows (its oldest, in a newest-first list);
+# AFTER_VAR=START: its first rows, in the keyset's order.
+END = "fin"
+START = "inicio"
+KEYSET_VARS = (AFTER_VAR, BEFORE_VAR)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One column of the keyset: a local field, and whether the list orders it descending."""
+
+    field: object
+    descending: bool
+
+    @property
+    def name(self):
+        return self.field.attname
+
+
+class Keyset:
+    """The list's order as columns of its own table, ending in the primary key.
+
+    Built from the queryset's ORDER BY; an order by another table's columns (a
+    related model's ordering) or by an expression falls back to the model's
+    own ordering, and then to the primary key alone.
+    """
+
+    def __init__(self, queryset):
+        model = queryset.model
+        pk = model._meta.pk
+        own = self._terms(model, queryset.query.order_by)
+        # Does the keyset follow the list's own order? If not, its pages have their own.
+        self.follows_list = own is not None
+        terms = own if own is not None else self._terms(model, model._meta.ordering) or []
+        names = [term.name for term in terms]
+        if pk.attname in names:
+            terms = terms[: names.index(pk.attname) + 1]
+        else:
+            terms.append(Term(pk, descending=True))
+        self.terms = terms
+        self.queryset = queryset if self.follows_list else queryset.order_by(*self.order_by())
+        # Where the database puts NULL: above every value (PostgreSQL) or below (SQLite).
+        self.nulls_largest = connections[queryset.db].features.nulls_order_largest
+
+    @staticmethod
+    def _terms(model, ordering):
+        terms = []
+        for item in ordering:
+            if isinstance(item, str):
+                descending, name = item.startswith("-"), item.lstrip("-")
+            elif isinstance(item, OrderBy) and isinstance(item.expression, F):
+                if item.nulls_first or item.nulls_last:
+                    return None
+                descending, name = item.descending, item.expression.name
+            else:
+                return None
+            try:
+                field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+            except FieldDoesNotExist:
+                return None
+            # Ordering by a relation's name follows the related model's ordering (a join).
+            if not field.concrete or (field.is_relation and name != field.attname):
+                return None
+            terms.append(Term(field, descending))
+        return terms
+
+    def order_by(self, reverse=False):
+        return [("-" if term.descending != reverse else "") + term.name for term in self.terms]
+
+    @property
+    def is_newest_first(self):
+        first = self.terms[0]
+        return first.descending and isinstance(first.field, DateField)
+
+    # -- the rows on either side of one row -------------------------------------
+
+    def _beyond(self, term, value, upward):
+        """Rows whose `term` comes strictly above `value` (upward) or below it."""
+        name, nullable = term.name, term.field.null
+        null_side = self.nulls_largest == upward  # NULL lies on that side of every value
+        if value is None:
+            return Q(**{f"{name}__isnull": False}) if not null_side else Q(pk__in=[])
+        q = Q(**{f"{name}__{'gt' if upward else 'lt'}": value})
+        return q | Q(**{f"{name}__isnull": True}) if nullable and null_side else q
+
+    def _reached(self, term, value, upward):
+        """Rows whose `term` is `value` or beyond it: a range an index scan starts from."""
+        name, null_side = term.name, self.nulls_largest == upward
+        if value is None:
+            return Q() if not null_side else Q(**{f"{name}__isnull": True})
+        q = Q(**{f"{name}__{'gte' if upward else 'lte'}": value})
+        return q | Q(**{f"{name}__isnull": True}) if term.field.null and null_side else q
+
+    def past(self, values, forward=True):
+        """Rows strictly after the row of key `values` in the list's order (or before it)."""
+        condition, same = Q(pk__in=[]), Q()
+        for term, value in zip(self.terms, values, strict=True):
+            upward = term.descending != forward
+            condition |= same & self._beyond(term, value, upward)
+            same &= (
+                Q(**{f"{term.name}__isnull": True}) if value is None else Q(**{term.name: value})
+            )
+        # The first column's bound alone, so that the index is entered at the row.
+        first_upward = self.terms[0].descending != forward
+        return self._reached(self.terms[0], values[0], first_upward) & condition
+
+    def values_of(self, obj):
+        return [getattr(obj, term.name) for term in self.terms]
+
+    # -- links ---------------------------------------------------------------------
+
+    def encode(self, values):
+        plain = [_plain(value) for value in values]
+        text = json.dumps(plain, separators=(",", ":"))
+        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+    def decode(self, token):
+        """The key values of a link, or ValueError if they are not this list's."""
+        try:
+            text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+            plain = json.loads(text)
+        except (binascii.Error, UnicodeDecodeError, ValueError) as error:
+            raise ValueError(token) from error
+        if not isinstance(plain, list) or len(plain) != len(self.terms):
+            raise ValueError(token)
+        try:
+            values = [
+                None if value is None else term.field.to_python(value)
+                for term, value in zip(self.terms, plain, strict=True)
+            ]
+        except (ValidationError, TypeError) as error:
+            raise ValueError(token) from error
+        for term, value in zip(self.terms, values, strict=True):
+            if value is None and not term.field.null:
+                raise ValueError(token)
+        return values
+
+
+def _plain(value):
+    """A key value as JSON, exactly (DjangoJSONEncoder would drop microseconds)."""
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (uuid.UUID, decimal.Decimal)):
+        return str(value)
+    return value
+
+
+def page_ids(queryset, start, stop, *, order_by=None, branches=None, scope=None):
+    """The primary keys of rows [start:stop] of `queryset`, in its order (or `order_by`).
+
+    With `branches`, read scope by scope and merged (`per_scope`); the same rows.
+    """
+    order_by = list(order_by or queryset.query.order_by)
+    merged = per_scope(queryset, order_by, branches, scope, limit=stop)
+    if merged is None:
+        return list(queryset.order_by(*order_by).values_list("pk", flat=True)[start:stop])
+    at = len(merged.query.values_select) - 1  # the primary key comes last
+    return [row[at] for row in merged[start:stop]]
+
+
+def per_scope(queryset, order_by, branches, scope=None, limit=None):
+    """`queryset`'s rows as UNION ALL of one query per branch, in `order_by` (or None).
+
+    `branches` are disjoint Qs whose rows together are those of `scope`, the Q
+    the queryset was filtered by (one per workspace or project of the user:
+    ScopedModelAdmin.scope_branches); each branch stands in for `scope`, so that
+    the planner does not count its rows twice over. Each branch reads its own
+    index (on scope, then the list's order: `actividades_ws_feed_idx`, say) in
+    order and stops after `limit` rows (PostgreSQL: `ORDER BY ... LIMIT` in
+    each, a Merge Append over the month partitions); the top rows of those few
+    are the page. An OR of the scopes would walk the whole table's index past
+    everybody else's rows instead. One branch is read alone. None when there
+    are no branches, or the order is not of the model's own columns. SQLite
+    reads the same rows.
+    """
+    terms = Keyset._terms(queryset.model, order_by)
+    if not branches or not terms or queryset.query.distinct:
+        return None
+    queryset = without(queryset, scope) if scope is not None else queryset
+    if queryset is None:
+        return None
+    pk = queryset.model._meta.pk.attname
+    columns = [term.name for term in terms if term.name != pk] + [pk]
+    by_column = [("-" if term.descending else "") + term.name for term in terms]
+    scoped = [queryset.filter(branch).values_list(*columns) for branch in branches]
+    if len(scoped) == 1:
+        return scoped[0].order_by(*by_column)
+    if (
+        limit is not None
+        and connections[queryset.db].features.supports_slicing_ordering_in_compound
+    ):
+        scoped = [branch.order_by(*by_column)[:limit] for branch in scoped]
+    else:
+        scoped = [branch.order_by() for branch in scoped]
+    return scoped[0].union(*scoped[1:], all=True).order_by(*by_column)
+
+
+def without(queryset, q):
+    """`queryset` without its filter `q` (None if it was not filtered by it alone).
+
+    The joins `q` made (to a row's project, say) go with it, unless another
+    filter uses them too.
+    """
+    alone = queryset.model._base_manager.filter(q).query
+    added, where = alone.where.children, queryset.query.where
+    if len(added) != 1 or where.connector != AND or where.negated:
+        return None
+    for at, child in enumerate(where.children):
+        if child == added[0]:
+            unscoped = queryset.all()
+            del unscoped.query.where.children[at]
+            for alias, uses in alone.alias_refcount.items():
+                if alias != alone.base_table and alias in unscoped.query.alias_refcount:
+                    unscoped.query.unref_alias(alias, uses)
+            return unscoped
+    return None
+
+
+class KeysetChangeList(ChangeList):
+    """Django's ChangeList, whose pages never end on an error: numbered, then by keyset."""
+
+    def __init__(self, request, *args, **kwargs):
+        # The keyset links and the page number are read here; Django's ChangeList
+        # sees neither (it would take the links for filters, a bad number for an error).
+        self.keyset_link = None
+        for var in KEYSET_VARS:
+            if var in request.GET:
+                self.keyset_link = (var, request.GET[var])
+                break
+        self.page_param = request.GET.get(PAGE_VAR)
+        self.keyset = None
+        self.newer_url = self.older_url = self.first_url = self.end_url = None
+        self.on_keyset_page = False
+        original = request.GET
+        request.GET = original.copy()
+        for var in (*KEYSET_VARS, PAGE_VAR):
+            request.GET.pop(var, None)
+        try:
+            super().__init__(request, *args, **kwargs)
+        finally:
+            request.GET = original
+
+    def get_results(self, request):
+        paginator = self.model_admin.get_paginator(request, self.queryset, self.list_per_page)
+        self.paginator = paginator
+        self.result_count = paginator.count
+        self.show_full_result_count = self.model_admin.show_full_result_count
+        self.full_result_count = self.root_queryset.count() if self.show_full_result_count else None
+        self.show_admin_actions = not self.show_full_result_count or bool(self.full_result_count)
+        self.can_show_all = self.result_count <= self.list_max_show_all
+        self.multi_page = self.result_count > self.list_per_page
+        self.page_num = 1
+        if (self.show_all and self.can_show_all) or not self.multi_page:
+            if self.keyset_link or self.page_param not in (None, "1"):
+                messages.info(request, _("La lista cabe en una página: se muestra entera."))
+            self.result_list = self.queryset._clone()
+            return
+        self.keyset = Keyset(self.queryset)
+        if self.keyset_link:
+            self._keyset_page(request, *self.keyset_link)
+        else:
+            self._numbered_page(request)
+
+    # -- numbered pages ----------------------------------------------------------
+
+    def _numbered_page(self, request):
+        paginator = self.paginator
+        number, last = 1, paginator.num_pages
+        if self.page_param is not None:
+            try:
+                number = int(self.page_param)
+            except ValueError:
+                messages.warning(
+                    request,
+                    _("«%(p)s» no es un número de página: se muestra la primera.")
+                    % {"p": self.page_param[:40]},
+                )
+            else:
+                if number < 1:
+                    messages.warning(
+                        request, _("Las páginas empiezan en la 1: se muestra la primera.")
+                    )
+                    number = 1
+                elif number > last:
+                    messages.warning(
+                        request,
+                        _(
+                            "La página %(p)s no existe: las páginas numeradas llegan a la "
+                            "%(last)s, se muestra esa."
+                        )
+                        % {"p": number, "last": last},
+                    )
+                    number = last
+        page = paginator.page(number)
+        rows = page.object_list
+        if number > 1 and not rows:
+            # The count was an estimate above the rows there are: the list's last rows instead.
+            self._keyset_page(request, BEFORE_VAR, END)
+            return
+        self.page_num = number
+        self.result_list = rows
+        if number == last and getattr(page, "has_more_rows", False):
+            if self.keyset.follows_list:
+                self._link_beyond(list(rows), older=True)
+            else:
+                # Ordered by another table's column: the keyset pages start over in
+                # the model's own order (and say so), rather than skip rows.
+                self.older_url = self._url(AFTER_VAR, START)
+            self.end_url = self._url(BEFORE_VAR, END)
+            if self.page_param is not None and self.page_param != str(number):
+                messages.info(
+                    request,
+                    _("Las filas más allá siguen con el enlace «%(older)s».")
+                    % {"older": self.older_label},
+                )
+
+    # -- keyset pages ------------------------------------------------------------
+
+    def _keyset_page(self, request, var, token):
+        keyset = self.keyset
+        self.on_keyset_page = True
+        self.page_num = 1  # for Django's pagination tag; the template shows no numbers here
+        forward = var == AFTER_VAR
+        if not keyset.follows_list:
+            messages.info(
+                request,
+                _(
+                    "Más allá de las páginas numeradas, esta lista sigue en su orden propio "
+                    "(no en el de la columna elegida)."
+                ),
+            )
+        if token == (START if forward else END):
+            values = None
+        else:
+            try:
+                values = keyset.decode(token)
+            except ValueError:
+                messages.warning(
+                    request,
+                    _("El enlace de esta página de la lista no es válido: se muestra la primera."),
+                )
+                self.keyset_link = None
+                self.on_keyset_page = False
+                self._numbered_page(request)
+                return
+        queryset = keyset.queryset
+        beyond = queryset if values is None else queryset.filter(keyset.past(values, forward))
+        per_page = self.list_per_page
+        ids = page_ids(
+            beyond,
+            0,
+            per_page + 1,
+            order_by=keyset.order_by(reverse=not forward),
+            branches=getattr(self.paginator, "branches", None),
+            scope=getattr(self.paginator, "scope", None),
+        )
+        more = len(ids) > per_page
+        ids = ids[:per_page]
+        rows = queryset.filter(pk__in=ids)
+        self.result_list = rows
+        shown = list(rows)
+        self.first_url = self._url(None, None)
+        if forward:
+            self._link_beyond(shown, older=more, newer=values is not None)
+        else:
+            self._link_beyond(shown, older=values is not None, newer=more)
+        if self.older_url:
+            self.end_url = self._url(BEFORE_VAR, END)
+        if not shown:
+            messages.info(request, _("No hay más filas en esa dirección."))
+
+    def _link_beyond(self, shown, *, older=False, newer=False):
+        if not shown:
+            return
+        if older:
+            self.older_url = self._url(
+                AFTER_VAR, self.keyset.encode(self.keyset.values_of(shown[-1]))
+            )
+        if newer:
+            self.newer_url = self._url(
+                BEFORE_VAR, self.keyset.encode(self.keyset.values_of(shown[0]))
+            )
+
+    def _url(self, var, token):
+        query = self.get_query_string(remove=[PAGE_VAR, *KEYSET_VARS])
+        if var is None:
+            return query
+        return query + ("&" if query != "?" else "") + urlencode({var: token})
+
+    @property
+    def older_label(self):
+        return _("más antiguas") if self._by_date() else _("siguientes")
+
+    @property
+    def newer_label(self):
+        return _("más recientes") if self._by_date() else _("anteriores")
+
+    def _by_date(self):
+        keyset = self.keyset or Keyset(self.queryset)
+        return keyset.is_newest_first
+
+
+class KeysetListMixin:
+    """Admin lists on KeysetChangeList; wrong filters show the whole list and a message."""
+
+    def get_changelist(self, request, **kwargs):
+        return KeysetChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if isinstance(response, HttpResponseRedirect) and response.url == (
+            f"{request.path}?{ERROR_FLAG}=1"
+        ):
+            messages.warning(
+                request,
+                _("Los filtros de la dirección no son válidos: se muestra la lista sin ellos."),
+            )
+            return HttpResponseRedirect(request.path)
+        return response

@@ -1,0 +1,232 @@
+"""A member's activity list reads each of their workspaces and projects from its own index.
+
+The rows are those of `workspace_id IN (...) OR proyecto_id IN (...)`, read as
+one query per scope merged in order (admin_kit.changelist.per_scope): the same
+rows as the OR, in the same order, at a cost that does not grow with the table.
+"""
+
+import datetime
+import json
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.db.models import Q
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.tests.factories import UserFactory
+from admin_kit.changelist import AFTER_VAR, Keyset, per_scope
+from admin_kit.paginators import BoundedCountPaginator
+from auditoria.models import Actividad
+from auditoria.tests.factories import ActividadFactory
+from core.roles import RolGlobal
+from proyectos.tests.factories import ProyectoFactory, ProyectoMemberFactory
+from workspaces.tests.factories import WorkspaceFactory, WorkspaceMemberFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "admin:auditoria_actividad_changelist"
+PER_PAGE = 4
+MAX_QUERIES = 10
+
+
+@pytest.fixture
+def world():
+    """Workspaces A and B (the member's), C and D (not theirs); projects pA in A, pC in C.
+
+    The member belongs to A and B, and to pC alone in C; the guest to pA and pC.
+    Rows of pA also lie in A: the member must see them once.
+    """
+    a, b, c, d = (WorkspaceFactory() for _ in range(4))
+    p_a, p_c = ProyectoFactory(workspace=a), ProyectoFactory(workspace=c)
+    member = UserFactory()
+    for workspace in (a, b):
+        WorkspaceMemberFactory(workspace=workspace, user=member, rol="member")
+    ProyectoMemberFactory(proyecto=p_a, user=member, rol="viewer")
+    ProyectoMemberFactory(proyecto=p_c, user=member, rol="viewer", workspace_membership=False)
+    guest = UserFactory(rol_global=RolGlobal.GUEST)
+    for proyecto in (p_a, p_c):
+        ProyectoMemberFactory(proyecto=proyecto, user=guest, rol="viewer")
+    base = timezone.now() - datetime.timedelta(hours=2)
+    places = [(a, None), (a, p_a), (b, None), (c, p_c), (c, None), (d, None), (None, p_c)]
+    tipos = ["crear", "editar"]
+    for n in range(42):
+        workspace, proyecto = places[n % len(places)]
+        ActividadFactory(
+            workspace=workspace,
+            proyecto=proyecto,
+            tipo=tipos[n % 2],
+            # Several rows share each moment: the id orders them.
+            created_at=base + datetime.timedelta(seconds=n % 6),
+        )
+    return {"member": member, "guest": guest, "ws": [a, b], "proyectos": [p_a, p_c]}
+
+
+def _expected(q, **filters):
+    rows = Actividad.objects.filter(q, **filters).order_by("-created_at", "-id")
+    return list(rows.values_list("pk", flat=True))
+
+
+def _get(client, params):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(URL) + params)
+    assert response.status_code == 200
+    assert len(queries) <= MAX_QUERIES, [q["sql"] for q in queries]
+    return response
+
+
+def _walk(client, params=""):
+    """Every row of the list: numbered pages, then keyset pages to the end."""
+    response = _get(client, "?" + params)
+    cl = response.context["cl"]
+    seen = [row.pk for row in cl.result_list]
+    number = 1
+    while cl.older_url is None and cl.paginator.num_pages > number and cl.multi_page:
+        number += 1
+        response = _get(client, f"?{params}&p={number}" if params else f"?p={number}")
+        cl = response.context["cl"]
+        seen += [row.pk for row in cl.result_list]
+    while cl.older_url is not None:
+        assert AFTER_VAR in cl.older_url
+        response = _get(client, cl.older_url)
+        cl = response.context["cl"]
+        seen += [row.pk for row in cl.result_list]
+    return seen
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    monkeypatch.setattr(admin.site.get_model_admin(Actividad), "list_per_page", PER_PAGE)
+    monkeypatch.setattr(BoundedCountPaginator, "max_pages", 3)
+
+
+@pytest.mark.usefixtures("small_pages")
+@pytest.mark.parametrize("params", ["", "tipo__exact=editar"])
+def test_a_member_reads_each_scope_and_sees_the_same_rows_as_the_or(client, world, params):
+    a, b = world["ws"]
+    p_a, p_c = world["proyectos"]
+    client.force_login(world["member"])
+    filters = {"tipo": "editar"} if params else {}
+    expected = _expected(Q(workspace__in=[a, b]) | Q(proyecto__in=[p_a, p_c]), **filters)
+    seen = _walk(client, params)
+    assert seen == expected
+    assert len(set(seen)) == len(seen)
+
+
+@pytest.mark.usefixtures("small_pages")
+def test_a_guest_reads_their_projects_alone(client, world):
+    client.force_login(world["guest"])
+    assert _walk(client) == _expected(Q(proyecto__in=world["proyectos"]))
+
+
+@pytest.mark.usefixtures("small_pages")
+def test_the_member_list_counts_per_scope(client, world):
+    client.force_login(world["member"])
+    a, b = world["ws"]
+    response = _get(client, "")
+    expected = Actividad.objects.filter(
+        Q(workspace__in=[a, b]) | Q(proyecto__in=world["proyectos"])
+    ).count()
+    assert response.context["cl"].result_count == expected
+
+
+def _member_page_query(world, limit=None, after=None):
+    """The ids query of the member's first page (or the page after row `after`), as run."""
+    request = RequestFactory().get(reverse(URL))
+    request.user = world["member"]
+    model_admin = admin.site.get_model_admin(Actividad)
+    queryset = model_admin.get_queryset(request).order_by("-created_at", "-id")
+    if after is not None:
+        keyset = Keyset(queryset)
+        queryset = queryset.filter(keyset.past(keyset.values_of(after)))
+    merged = per_scope(
+        queryset,
+        ["-created_at", "-id"],
+        model_admin.scope_branches(request),
+        model_admin.rows_q(request),
+        limit=limit,
+    )
+    assert merged is not None, "a member of several scopes reads them apart"
+    return merged if limit is None else merged[:limit]
+
+
+def test_the_scopes_are_disjoint_and_cover_the_or(world):
+    merged = _member_page_query(world)
+    # Each branch stands in for the OR: none repeats it (the planner would count twice).
+    assert " OR " not in str(merged.query).split('workspace_id" IS NULL')[0].upper()
+    rows = list(merged)
+    a, b = world["ws"]
+    ids = [row[-1] for row in rows]
+    assert ids == _expected(Q(workspace__in=[a, b]) | Q(proyecto__in=world["proyectos"]))
+
+
+def _crowd(world):
+    """Thousands of rows in each of the member's scopes, ten times more elsewhere."""
+    a, b = world["ws"]
+    _p_a, p_c = world["proyectos"]
+    places = [(a.pk, None, 3000), (b.pk, None, 3000), (p_c.workspace_id, p_c.pk, 3000)]
+    with connection.cursor() as cursor:
+        for workspace, proyecto, n in [*places, (None, None, 30_000)]:
+            cursor.execute(
+                "INSERT INTO actividades (id, workspace_id, proyecto_id, created_at) "
+                "SELECT gen_random_uuid(), %s, %s, now() - make_interval(secs => g) "
+                "FROM generate_series(1, %s) g",
+                [workspace, proyecto, n],
+            )
+        cursor.execute("ANALYZE actividades")
+
+
+def _uncrowd():
+    """The crowd gone, and the statistics again the small table's (ANALYZE outlives rollback)."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM actividades WHERE descripcion = '' AND user_id IS NULL")
+        cursor.execute("ANALYZE actividades")
+
+
+def _nodes(plan):
+    yield plan
+    for child in plan.get("Plans", ()):
+        yield from _nodes(child)
+
+
+def _assert_read_per_scope(query, bound=None):
+    with connection.cursor() as cursor:
+        # A month's partition that is empty costs nothing to scan and sort: forbid the
+        # scan, so the plan shows what a partition holding rows gets.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = json.loads(query.explain(format="json"))[0]["Plan"]
+    nodes = list(_nodes(plan))
+    kinds = [node["Node Type"] for node in nodes]
+    assert kinds[:2] == ["Limit", "Merge Append"], "the scopes' rows are merged in order"
+    assert "Seq Scan" not in kinds and "Bitmap Heap Scan" not in kinds
+    assert "Sort" not in kinds, "each scope's index gives the order: no sort of its rows"
+    scans = [node for node in nodes if node["Node Type"] in ("Index Scan", "Index Only Scan")]
+    branches = [node for node in nodes[2:] if node["Node Type"] == "Limit"]
+    assert len(branches) == 4, "one read per scope, each stopping at the page's rows"
+    for scan in scans:
+        # Every index read starts at one scope: none walks the whole trail's index.
+        cond = scan.get("Index Cond", "")
+        assert "workspace_id =" in cond or "proyecto_id =" in cond, (scan["Index Name"], cond)
+        assert scan["Index Name"].endswith(
+            ("workspace_id_created_at_id_idx", "proyecto_id_created_at_id_idx")
+        ), scan["Index Name"]
+    if bound:
+        # (A month wholly before the row needs no bound: PostgreSQL drops it there.)
+        assert any(bound in scan.get("Index Cond", "") for scan in scans), scans
+
+
+@pytest.mark.postgresql
+def test_a_members_page_merges_the_per_scope_indexes(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("query plans are PostgreSQL's")
+    _crowd(world)
+    try:
+        _assert_read_per_scope(_member_page_query(world, limit=51))
+        # Deep in the list (a keyset page): each scope's index is entered at the row.
+        after = Actividad.objects.filter(workspace=world["ws"][0]).order_by("-created_at")[2000]
+        _assert_read_per_scope(_member_page_query(world, limit=51, after=after), "created_at <=")
+    finally:
+        _uncrowd()

@@ -1,0 +1,144 @@
+"""A member's document list reads each of their projects from its own index, then merges them.
+
+The rows are those of `proyecto__workspace_id IN (...) OR proyecto_id IN (...)`,
+read as one query per project (admin_kit.changelist.per_scope): the same rows
+in the same order, at a cost that does not grow with the table.
+"""
+
+import json
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.db.models import Q
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.tests.factories import UserFactory
+from admin_kit.changelist import per_scope
+from admin_kit.paginators import BoundedCountPaginator
+from documentos.models import Documento
+from documentos.tests.factories import DocumentoFactory
+from proyectos.tests.factories import ProyectoFactory, ProyectoMemberFactory
+from workspaces.tests.factories import WorkspaceFactory, WorkspaceMemberFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "admin:documentos_documento_changelist"
+PER_PAGE = 4
+MAX_QUERIES = 10
+ORDER = ["nombre", "-id"]  # the list's order: Documento's, then the admin's tie-break
+
+
+@pytest.fixture
+def world():
+    """Workspace A (the member's, projects a1 and a2); B with pB (the member's alone) and pX."""
+    a, b = WorkspaceFactory(), WorkspaceFactory()
+    a1, a2 = ProyectoFactory(workspace=a), ProyectoFactory(workspace=a)
+    p_b, p_x = ProyectoFactory(workspace=b), ProyectoFactory(workspace=b)
+    member = UserFactory()
+    WorkspaceMemberFactory(workspace=a, user=member, rol="member")
+    ProyectoMemberFactory(proyecto=p_b, user=member, rol="viewer", workspace_membership=False)
+    for n in range(30):
+        proyecto = [a1, a2, p_b, p_x][n % 4]
+        # Names repeat across projects: the id decides between them.
+        DocumentoFactory(proyecto=proyecto, nombre=f"plano-{n % 7}.pdf")
+    DocumentoFactory(proyecto=a1, nombre="borrado.pdf", deleted_at=timezone.now())
+    return {"member": member, "a": a, "mine": [a1, a2, p_b]}
+
+
+def _expected(world):
+    visible = Q(proyecto__workspace=world["a"]) | Q(proyecto__in=world["mine"])
+    rows = Documento.objects.alive().filter(visible).order_by(*ORDER)
+    return list(rows.values_list("pk", flat=True))
+
+
+def _get(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(queries) <= MAX_QUERIES, [q["sql"] for q in queries]
+    return response
+
+
+def test_a_member_sees_the_same_documents_read_per_project(client, world, monkeypatch):
+    monkeypatch.setattr(admin.site.get_model_admin(Documento), "list_per_page", PER_PAGE)
+    monkeypatch.setattr(BoundedCountPaginator, "max_pages", 2)
+    client.force_login(world["member"])
+    url = reverse(URL)
+    first = _get(client, url)
+    assert first.context["cl"].result_count == len(_expected(world))
+    seen = [row.pk for row in first.context["cl"].result_list]
+    cl = _get(client, url + "?p=2").context["cl"]
+    seen += [row.pk for row in cl.result_list]
+    while cl.older_url is not None:
+        cl = _get(client, url + cl.older_url).context["cl"]
+        seen += [row.pk for row in cl.result_list]
+    assert seen == _expected(world)
+
+
+def _member_page_query(world, limit):
+    request = RequestFactory().get(reverse(URL))
+    request.user = world["member"]
+    model_admin = admin.site.get_model_admin(Documento)
+    queryset = model_admin.get_queryset(request).alive().order_by(*ORDER)
+    branches = model_admin.scope_branches(request)
+    assert len(branches) == 3, "one branch per project: a1 and a2 (of A), and pB"
+    merged = per_scope(queryset, ORDER, branches, model_admin.rows_q(request), limit=limit)
+    assert merged is not None
+    return merged if limit is None else merged[:limit]
+
+
+def test_the_projects_are_disjoint_and_cover_the_or(world):
+    assert [row[-1] for row in _member_page_query(world, None)] == _expected(world)
+
+
+def _nodes(plan):
+    yield plan
+    for child in plan.get("Plans", ()):
+        yield from _nodes(child)
+
+
+@pytest.mark.postgresql
+def test_a_members_documents_merge_the_per_project_index(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("query plans are PostgreSQL's")
+    model = Documento.objects.alive().filter(proyecto=world["mine"][0]).first()
+    with connection.cursor() as cursor:
+        # Thousands of documents in each project (copies of one, renamed).
+        cursor.execute(
+            "INSERT INTO documentos SELECT (jsonb_populate_record(d, jsonb_build_object("
+            "'id', gen_random_uuid(), 'nombre', 'copia-' || g, 'proyecto_id', p))).* "
+            "FROM documentos d, generate_series(1, 3000) g, "
+            "(SELECT DISTINCT proyecto_id AS p FROM documentos) ps WHERE d.id = %s",
+            [model.pk],
+        )
+        cursor.execute("ANALYZE documentos")
+    plan = json.loads(_member_page_query(world, 51).explain(format="json"))[0]["Plan"]
+    nodes = list(_nodes(plan))
+    kinds = [node["Node Type"] for node in nodes]
+    assert kinds[:2] == ["Limit", "Merge Append"], kinds
+    assert "Seq Scan" not in kinds and "Sort" not in kinds, kinds
+    scans = [node for node in nodes if node["Node Type"] in ("Index Scan", "Index Only Scan")]
+    assert len(scans) == 3
+    for scan in scans:
+        assert scan["Index Name"] == "documentos_proy_nombre_idx"
+        assert "proyecto_id =" in scan["Index Cond"]
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM documentos WHERE nombre LIKE 'copia-%%'")
+        cursor.execute("ANALYZE documentos")
+
+
+def test_a_member_of_one_project_reads_it_alone_without_the_join(client, world):
+    reader = UserFactory()
+    p_b = world["mine"][2]
+    ProyectoMemberFactory(proyecto=p_b, user=reader, rol="viewer", workspace_membership=False)
+    client.force_login(reader)
+    with CaptureQueriesContext(connection) as queries:
+        cl = _get(client, reverse(URL)).context["cl"]
+    expected = Documento.objects.alive().filter(proyecto=p_b).order_by(*ORDER)
+    assert [row.pk for row in cl.result_list] == list(expected.values_list("pk", flat=True))
+    ids_query = next(q["sql"] for q in queries if 'SELECT "documentos"."nombre"' in q["sql"])
+    assert "JOIN" not in ids_query and " OR " not in ids_query
