@@ -12,13 +12,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _leading_columns(table):
-    """The first column of every index and unique constraint of `table`."""
+    """The first column of every index, unique constraint and primary key of `table`."""
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, table)
     return {
         c["columns"][0]
         for c in constraints.values()
-        if (c["index"] or c["unique"]) and c["columns"] and c["columns"][0]
+        if (c["index"] or c["unique"] or c["primary_key"]) and c["columns"] and c["columns"][0]
     }
 
 
