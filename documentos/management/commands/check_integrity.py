@@ -105,6 +105,7 @@ class Command(BaseCommand):
                 version.sha256 and digest.hexdigest() != version.sha256
             ):
                 problems.append(f"CORRUPT  {label}: {size} bytes, sha256 {digest.hexdigest()}")
-        for problem in problems:
+        # Grouped by kind (CORRUPT, then MISSING), then by name: the same report every run.
+        for problem in sorted(problems):
             self.stdout.write(problem)
         return checked, problems
