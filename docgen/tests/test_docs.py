@@ -8,7 +8,7 @@ import pytest
 from django.core.management import get_commands, load_command_class
 from django.db import connection
 
-from docgen import runnable_docs
+from docgen import runnable_docs, scenarios
 from docgen.runnable_docs import BASE_DIR, blocks, pages
 
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)|<(https?://[^>]+)>")
@@ -71,19 +71,79 @@ def test_shell_blocks_run_as_written_after_the_readmes_set_up(checkout):
     connection.vendor != "sqlite", reason="once per run: the outputs come from a SQLite copy"
 )
 def test_outputs_shown_in_the_docs_are_what_the_commands_print(checkout):
-    assert runnable_docs.stale_outputs(checkout=checkout) == [], "run `make docs`"
+    assert runnable_docs.stale_outputs(checkout=checkout, postgresql=False) == [], "run `make docs`"
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="made on PostgreSQL (this run is on SQLite; the PostgreSQL run is required in CI)",
+)
+def test_outputs_made_on_postgresql_are_what_the_commands_print(checkout):
+    """In scratch databases of their own on the server, never the test database."""
+    assert runnable_docs.stale_outputs(checkout=checkout, postgresql=True) == [], "run `make docs`"
+
+
+def test_every_output_shown_is_generated():
+    """A ```console block is an output: it lives between docs-output markers, and each
+    marker names a command or a scenario that exists."""
+    for page in pages():
+        text = page.read_text(encoding="utf-8")
+        generated = runnable_docs.generated_outputs(page)
+        assert text.count("```console") == len(generated), f"{page.name}: a console block typed"
+        for match in generated:
+            if match["command"].startswith("scenario "):
+                name = match["command"].removeprefix("scenario ")
+                assert name in scenarios.SCENARIOS, f"{page.name}: no scenario {name!r}"
+    assert set(scenarios.SCENARIOS) == {
+        match["command"].removeprefix("scenario ")
+        for page in pages()
+        for match in runnable_docs.generated_outputs(page)
+        if match["command"].startswith("scenario ")
+    }, "a scenario no page shows"
+
+
+def _only_page(tmp_path, monkeypatch, marker, shown):
+    """The docs, made one page showing `shown` between `marker`'s docs-output markers."""
+    page = tmp_path / "page.md"
+    page.write_text(
+        f"<!-- docs-output: {marker} -->\n```console\n{shown}```\n<!-- /docs-output -->\n"
+    )
+    monkeypatch.setattr(runnable_docs, "pages", lambda: [page])
+    return page
 
 
 def test_a_changed_output_is_found_stale(checkout, tmp_path, monkeypatch):
-    page = tmp_path / "page.md"
-    page.write_text(
-        "<!-- docs-output: db sql -->\n```console\n$ python manage.py db sql\nAll done.\n```\n"
-        "<!-- /docs-output -->\n"
-    )
-    monkeypatch.setattr(runnable_docs, "pages", lambda: [page])
+    page = _only_page(tmp_path, monkeypatch, "db sql", "$ python manage.py db sql\nAll done.\n")
     assert runnable_docs.stale_outputs(write=True, checkout=checkout) == [(page, "db sql")]
     assert "Nothing pending" in page.read_text()
     assert runnable_docs.stale_outputs(checkout=checkout) == []
+
+
+def test_a_scenario_shows_the_state_it_prepared(checkout, tmp_path, monkeypatch):
+    shown = "$ python manage.py db downgrade\n"
+    page = _only_page(tmp_path, monkeypatch, "scenario forward-only-downgrade", shown)
+    assert runnable_docs.stale_outputs(write=True, checkout=checkout) == [
+        (page, "scenario forward-only-downgrade")
+    ]
+    assert "sandbox.0002_forward_only: Raw SQL operation has no reverse" in page.read_text()
+    assert "$ echo $?\n1\n" in page.read_text()
+
+
+def test_what_varies_is_not_a_change():
+    shown = (
+        "Backed up to /srv/piliquarts/backups/piliquarts-20261202-072847.dump.\n"
+        "CORRUPT  c.pdf v1 (documentos/76f57bd6-aaae-49de-9e05-140de0507ea5/"
+        "658fcd2e-488c-4f88-8b47-6d307ea799f2/v1-2857365b11c5-c.pdf)\n"
+    )
+    again = (
+        "Backed up to /srv/piliquarts/backups/piliquarts-20261203-101010.dump.\n"
+        "CORRUPT  c.pdf v1 (documentos/0a57bd6e-aaae-49de-9e05-140de0507ea5/"
+        "11fcd2e0-488c-4f88-8b47-6d307ea799f2/v1-0123456789ab-c.pdf)\n"
+    )
+    assert runnable_docs.normalized(shown) == runnable_docs.normalized(again)
+    assert runnable_docs.normalized(shown) != runnable_docs.normalized(
+        shown.replace("c.pdf", "d.pdf")
+    )
 
 
 def test_no_link_leaves_the_repository():

@@ -15,10 +15,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, write, check, **options):
         stale = runnable_docs.stale_outputs(write=write)
-        for page, command in stale:
+        for page, marker in stale:
             verb = "Rewrote" if write else "Stale"
-            self.stdout.write(f"{verb}: {page.name}: python manage.py {command}")
+            self.stdout.write(f"{verb}: {page.name}: {marker}")
         if check and stale:
             raise CommandError("Outputs in the docs are stale: run `make docs`.")
         if not stale:
-            self.stdout.write("Every output shown in the docs is what its command prints.")
+            self.stdout.write("Every output shown in the docs is what its commands print.")
