@@ -59,8 +59,10 @@ check: install system-deps
 	$(PY) manage.py scaling --check
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py db lint
 
-# Rewrite the command outputs the docs show (between docs-output markers).
+# Rewrite the command outputs the docs show (between docs-output markers); some are
+# made on PostgreSQL, in scratch databases of their own.
 docs: install
+	./scripts/ensure_postgres.sh
 	$(PY) manage.py docs --write
 
 test-sqlite: install system-deps

@@ -46,6 +46,7 @@ VARYING = [
     (re.compile(r"\d{8}-\d{6}"), "<stamp>"),
     (re.compile(r"\b[0-9a-f]{64}\b"), "<sha256>"),
     (re.compile(r"(/v\d+-)[0-9a-f]{12}-"), r"\1<random>-"),  # a stored version's file name
+    (re.compile(r'("size_bytes": )\d+'), r"\1<size>"),  # a compressed dump's, in its manifest
 ]
 # The scratch PostgreSQL server (the Makefile's TEST_DATABASE_URL's), and the name its scratch
 # databases are shown under: the one the docs use.

@@ -148,3 +148,10 @@ with default_storage.open(corrupt, "wb") as handle:
 """
     )
     return session.show("python manage.py check_integrity")
+
+
+@scenario("backup-manifest", postgresql=True)
+def backup_manifest(scratch):
+    session = Session(scratch, postgresql=True)
+    session.show("python manage.py db backup --output backups/pq.dump")
+    return session.show("cat backups/pq.dump.manifest.json")

@@ -26,7 +26,7 @@ def test_every_command_of_every_block_exists(block):
     targets = set(re.findall(r"^([a-z][\w-]*):", (BASE_DIR / "Makefile").read_text(), re.M))
     commands = get_commands()
     for line in block.commands:
-        for part in re.split(r"\s*(?:&&|;)\s*", line):
+        for part in re.split(r"\s*(?:&&|\|\|?|;)\s*", line):
             words = shlex.split(part)
             while words and re.fullmatch(r"[A-Z_]+=\S*", words[0]):
                 words = words[1:]  # VAR=value before the command
@@ -134,11 +134,13 @@ def test_what_varies_is_not_a_change():
         "Backed up to /srv/piliquarts/backups/piliquarts-20261202-072847.dump.\n"
         "CORRUPT  c.pdf v1 (documentos/76f57bd6-aaae-49de-9e05-140de0507ea5/"
         "658fcd2e-488c-4f88-8b47-6d307ea799f2/v1-2857365b11c5-c.pdf)\n"
+        '  "size_bytes": 122995,\n'
     )
     again = (
         "Backed up to /srv/piliquarts/backups/piliquarts-20261203-101010.dump.\n"
         "CORRUPT  c.pdf v1 (documentos/0a57bd6e-aaae-49de-9e05-140de0507ea5/"
         "11fcd2e0-488c-4f88-8b47-6d307ea799f2/v1-0123456789ab-c.pdf)\n"
+        '  "size_bytes": 122999,\n'
     )
     assert runnable_docs.normalized(shown) == runnable_docs.normalized(again)
     assert runnable_docs.normalized(shown) != runnable_docs.normalized(
