@@ -75,9 +75,22 @@ POSTGRESQL = [
     "CREATE TRIGGER documentos_totales_delete AFTER DELETE ON documentos "
     "REFERENCING OLD TABLE AS old_rows "
     "FOR EACH STATEMENT EXECUTE FUNCTION proyecto_totales_follow()",
+    # TRUNCATE fires no DELETE trigger: every document is gone, so is every total.
+    """
+    CREATE FUNCTION proyecto_totales_empty() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        DELETE FROM proyecto_totales;
+        RETURN NULL;
+    END
+    $$
+    """,
+    "CREATE TRIGGER documentos_totales_truncate AFTER TRUNCATE ON documentos "
+    "FOR EACH STATEMENT EXECUTE FUNCTION proyecto_totales_empty()",
     BACKFILL,
 ]
 POSTGRESQL_REVERSE = [
+    "DROP TRIGGER documentos_totales_truncate ON documentos",
+    "DROP FUNCTION proyecto_totales_empty()",
     "DROP TRIGGER documentos_totales_delete ON documentos",
     "DROP TRIGGER documentos_totales_update ON documentos",
     "DROP TRIGGER documentos_totales_insert ON documentos",

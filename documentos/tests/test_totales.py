@@ -88,3 +88,12 @@ def test_totals_never_go_negative():
     DocumentoFactory(proyecto=proyecto, size_bytes=5)
     with pytest.raises(IntegrityError), transaction.atomic():
         ProyectoTotales.objects.filter(proyecto=proyecto).update(bytes=-1)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no TRUNCATE")
+@pytest.mark.django_db(transaction=True)  # TRUNCATE refuses a table with pending FK checks
+def test_truncating_documents_empties_the_totals():
+    DocumentoFactory(size_bytes=5)
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE documentos CASCADE")
+    assert not ProyectoTotales.objects.exists()
