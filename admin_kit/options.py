@@ -11,6 +11,7 @@ Django's own LogEntry is not written, and "Historial" leads to the trail.
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
 from django.db import models, router, transaction
 from django.db.models import Q
@@ -311,6 +312,7 @@ class ScopedModelAdmin(
         paginator.branches = self.scope_branches(request)
         paginator.scope = self.rows_q(request)
         paginator.ranges = self.read_ranges(request)
+        paginator.searched = bool(request.GET.get(SEARCH_VAR, "").strip())
         return paginator
 
     def read_ranges(self, request):
