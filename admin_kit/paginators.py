@@ -32,7 +32,8 @@ class BoundedCountPaginator(Paginator):
     scope = None
     # The list's ReadRanges (admin_kit.changelist), read one at a time: see there.
     ranges = None
-    # A search's matches up to this many are sorted rather than met along the order.
+    # A search in the list's own columns (ScopedModelAdmin.get_paginator): its matches,
+    # up to `sort_limit` of them, are sorted rather than met along the order.
     searched = False
     sort_limit = 20_000
     is_estimate = False
@@ -82,7 +83,11 @@ class BoundedCountPaginator(Paginator):
             or self.ranges is not None
             or self.branches is not None
             or connection.vendor != "postgresql"
-            or queryset.order_by()[: self.sort_limit + 1].count() > self.sort_limit
+            # The list's count is exact up to `exact_limit`: beyond, count up to the limit.
+            or (
+                self.is_estimate
+                and queryset.order_by()[: self.sort_limit + 1].count() > self.sort_limit
+            )
         ):
             yield
             return
