@@ -4,11 +4,16 @@ import uuid
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.db import router
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from admin_kit.changelist import ReadRanges
 from admin_kit.options import ScopedModelAdmin
 from auditoria.events import Evento
 from auditoria.models import Actividad, EventoCode
+from auditoria.partitions import month_bounds
+from auditoria.selectors import month_ranges
 from core.permissions import Kind
 
 
@@ -108,6 +113,12 @@ class ActividadAdmin(ScopedModelAdmin):
         "metadata",
     )
     fields = readonly_fields
+
+    def read_ranges(self, request):
+        """Newest first, month by month: each month's partition planned alone."""
+        bounds = month_bounds(router.db_for_read(Actividad))
+        ranges = month_ranges(bounds, upper=timezone.now(), months=len(bounds))
+        return ReadRanges("created_at", tuple(ranges)) if bounds else None
 
     def has_add_permission(self, request):
         return False

@@ -10,8 +10,9 @@ a failed export drops nothing.
 
 import json
 import os
+import time
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -72,6 +73,43 @@ def partitions(using=DEFAULT_DB_ALIAS):
     return months + [Partition(name, None) for name in names if name == DEFAULT_PARTITION]
 
 
+# month_bounds' answer per database alias: (read at, bounds). Partitions change monthly.
+_bounds_cache = {}
+BOUNDS_MAX_AGE = 300  # seconds
+
+
+def month_bounds(using=DEFAULT_DB_ALIAS):
+    """The first instants (UTC) of the months that have a partition, newest first.
+
+    Empty where actividades is a plain table. Read from the catalog at most every
+    BOUNDS_MAX_AGE seconds per process: readers use it to split a newest-first read
+    into ranges that each prune to one month, and stay correct with a stale answer.
+    """
+    if connections[using].vendor != "postgresql":
+        return []
+    read_at, bounds = _bounds_cache.get(using, (None, None))
+    if read_at is not None and time.monotonic() - read_at < BOUNDS_MAX_AGE:
+        return bounds
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            JOIN pg_class p ON p.oid = i.inhparent
+            WHERE p.oid = to_regclass(%s) AND p.relkind = 'p' ORDER BY c.relname DESC
+            """,
+            [TABLE],
+        )
+        names = [name for (name,) in cursor.fetchall() if name != DEFAULT_PARTITION]
+    bounds = [datetime(int(name[-7:-3]), int(name[-2:]), 1, tzinfo=UTC) for name in names]
+    _bounds_cache[using] = (time.monotonic(), bounds)
+    return bounds
+
+
+def forget_month_bounds():
+    """Read the months from the catalog again next time (after creating or dropping some)."""
+    _bounds_cache.clear()
+
+
 def month_start(day, offset=0):
     """The first day of the month `offset` months after `day`'s."""
     index = day.year * 12 + day.month - 1 + offset
@@ -93,6 +131,7 @@ def create_ahead(months=3, using=DEFAULT_DB_ALIAS):
         wanted |= {month for (month,) in cursor.fetchall()}
         for month in sorted(wanted):
             cursor.execute("SELECT actividades_create_partition(%s::date)", [month])
+    forget_month_bounds()
     return sorted({p.name for p in partitions(using)} - before)
 
 
@@ -176,6 +215,7 @@ def archive(partition, folder, using=DEFAULT_DB_ALIAS):
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f'ALTER TABLE "{TABLE}" DETACH PARTITION "{partition.name}"')
             cursor.execute(f'DROP TABLE "{partition.name}"')
+        forget_month_bounds()
     except BaseException:
         # Nothing was dropped: an archive that may be incomplete must not look valid.
         manifest_path(path).unlink(missing_ok=True)
@@ -231,4 +271,5 @@ def restore(path, using=DEFAULT_DB_ALIAS):
         (rows,) = cursor.fetchone()
         if rows != manifest["rows"]:
             raise PartitionError(f"Restored {rows} rows, the manifest says {manifest['rows']}.")
+    forget_month_bounds()
     return manifest

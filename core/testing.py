@@ -1,11 +1,12 @@
 """Test helpers: a rule holds in the database and reads well; writes go only through services."""
 
+import json
 import time
 
 import psycopg
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.urls import reverse
 
 from core.services import writes_only_through_services
@@ -48,6 +49,24 @@ def allow_audit_purge():
             cursor.execute("SELECT count(*) FROM auditoria_purge_allowed")
             if not cursor.fetchone()[0]:
                 cursor.execute("INSERT INTO auditoria_purge_allowed (allowed) VALUES (1)")
+
+
+def relations_read(sql, params=None, using="default"):
+    """The tables (and partitions) PostgreSQL's plan of `sql` reads."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    names = set()
+
+    def walk(node):
+        if "Relation Name" in node:
+            names.add(node["Relation Name"])
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"])
+    return names
 
 
 def admin_login(client, email, password):

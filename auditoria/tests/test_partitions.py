@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from auditoria import partitions
 from auditoria.models import Actividad
 from auditoria.selectors import feed
 from auditoria.tests.factories import ActividadFactory
+from core.testing import relations_read
 from proyectos.tests.factories import ProyectoFactory
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db]
@@ -109,20 +111,7 @@ def test_the_keyset_feed_pages_across_month_partitions():
 
 
 def _plan(queryset):
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    names = set()
-
-    def walk(node):
-        if "Relation Name" in node:
-            names.add(node["Relation Name"])
-        for child in node.get("Plans", []):
-            walk(child)
-
-    walk((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"])
-    return names
+    return relations_read(*queryset.query.sql_with_params())
 
 
 def test_a_feed_page_further_back_prunes_every_later_month_from_the_plan():
@@ -140,6 +129,28 @@ def test_a_feed_page_further_back_prunes_every_later_month_from_the_plan():
     march = datetime(2024, 3, 1, tzinfo=UTC), datetime(2024, 4, 1, tzinfo=UTC)
     one_month = rows.filter(created_at__gte=march[0], created_at__lt=march[1])
     assert _plan(one_month) == {"actividades_2024_03"}
+
+
+def test_the_feed_reads_each_month_alone_newest_first_until_the_page_is_full():
+    for month in (1, 2, 3, 4):
+        create_partition(at(2024, month))
+    partitions.forget_month_bounds()
+    proyecto = ProyectoFactory()
+    rows = [
+        ActividadFactory(proyecto=proyecto, created_at=at(2024, m, d))
+        for m in (1, 2, 3, 4)
+        for d in (5, 10, 20)
+    ]
+    newest_first = sorted(rows, key=lambda a: (a.created_at, a.pk), reverse=True)
+    after = newest_first[0]  # 2024-04-20: the page starts in April
+    assert at(2024, 4).replace(day=1, hour=0) in partitions.month_bounds()  # read, then kept
+    with CaptureQueriesContext(connection) as ran:
+        page = feed(proyecto=proyecto, after=after, limit=4)
+    assert [a.pk for a in page] == [a.pk for a in newest_first[1:5]]
+    # April's two rows, then March's: two queries, each planned over its month alone
+    # (the one query over the whole table would merge every month's index).
+    scanned = [relations_read(query["sql"]) - {"users"} for query in ran.captured_queries]
+    assert scanned == [{"actividades_2024_04"}, {"actividades_2024_03"}]
 
 
 def test_archive_then_restore_gives_back_the_same_rows(tmp_path):

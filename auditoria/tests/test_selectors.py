@@ -1,0 +1,40 @@
+"""The feeds' reading plan: month ranges that tile the timeline, the same rows on every database."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from auditoria.selectors import feed, month_ranges
+from auditoria.tests.factories import ActividadFactory
+from proyectos.tests.factories import ProyectoFactory
+
+
+def first(year, month):
+    return datetime(year, month, 1, tzinfo=UTC)
+
+
+def test_month_ranges_tile_the_timeline_newest_first_and_stop_after_the_newest_months():
+    bounds = [first(2024, m) for m in (6, 5, 4, 3, 2, 1)]
+    assert list(month_ranges(bounds, upper=first(2024, 4), months=2)) == [
+        (first(2024, 4), None),  # months beginning after the upper bound are left out
+        (first(2024, 3), first(2024, 4)),
+        (None, first(2024, 3)),
+    ]
+    assert list(month_ranges([], upper=None)) == [(None, None)]  # a plain table: one read
+
+
+@pytest.mark.django_db
+def test_the_feed_pages_rows_of_many_months_in_order_like_one_query():
+    proyecto = ProyectoFactory()
+    rows = [
+        ActividadFactory(proyecto=proyecto, created_at=datetime(2024, month, day, 12, tzinfo=UTC))
+        for month in range(1, 8)
+        for day in (3, 17)
+    ]
+    pages, after = [], None
+    while page := feed(proyecto=proyecto, after=after, limit=3):
+        pages.append(page)
+        after = page[-1]
+    assert [a.pk for page in pages for a in page] == [
+        a.pk for a in sorted(rows, key=lambda a: (a.created_at, a.pk), reverse=True)
+    ]

@@ -1,0 +1,136 @@
+"""The four feed reads at scale: one query over the whole trail (before) beside
+`auditoria.selectors.feed` (month by month, newest first), alternated.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/piliquarts_dash \\
+        .venv/bin/python bench/feed_reads.py --repeat 300
+
+Both ways read the same busy workspace and project with the same samples, one
+after the other in each round; their rows are checked equal. The queries feed
+actually ran are then run again under EXPLAIN (ANALYZE): their plans (partitions
+read, times) are printed with --plans, and both ways' server time (planning
+plus execution, from EXPLAIN ANALYZE) is measured alternated like the client's.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "piliquarts.settings")
+
+
+def one_query(after=None, limit=50, **scope):
+    """The feed as it was: one ORDER BY ... LIMIT over the whole table."""
+    from auditoria.models import Actividad
+
+    rows = Actividad.objects.select_related("user").filter(**scope)
+    if after is not None:
+        rows = rows.filter(created_at__lte=after.created_at).exclude(
+            created_at=after.created_at, id__gte=after.id
+        )
+    return list(rows.order_by("-created_at", "-id")[:limit])
+
+
+def cases():
+    from django.db.models import Count
+
+    from auditoria.models import Actividad
+    from auditoria.selectors import feed
+    from workspaces.models import Workspace
+
+    # The busiest workspace of a recent month (a whole-table GROUP BY takes seconds).
+    newest = Actividad.objects.order_by("-created_at").values_list("created_at", flat=True)[5000]
+    workspace_id = (
+        Actividad.objects.filter(created_at__gte=newest.replace(day=1))
+        .values("workspace_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")[0]["workspace_id"]
+    )
+    workspace = Workspace.objects.get(pk=workspace_id)
+    proyecto = workspace.proyectos.order_by("id").first()
+    ws_deep = one_query(workspace=workspace, limit=5001)[-1]
+    proy_deep = one_query(proyecto=proyecto, limit=1001)[-1]
+    return [
+        ("workspace feed, first page", dict(workspace=workspace)),
+        ("workspace feed, page 100 (keyset)", dict(workspace=workspace, after=ws_deep)),
+        ("project feed, first page", dict(proyecto=proyecto)),
+        ("project feed, page 20 (keyset)", dict(proyecto=proyecto, after=proy_deep)),
+    ], feed  # fmt: skip
+
+
+def explained(connection, sql):
+    """Planning and execution time (ms) of `sql`, as EXPLAIN ANALYZE reports them."""
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+        plan = cursor.fetchone()[0]
+    plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]
+    return plan["Planning Time"] + plan["Execution Time"]
+
+
+def p50_p95(times):
+    times = sorted(times)
+    return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=300)
+    parser.add_argument("--plans", action="store_true", help="print the plans feed ran")
+    args = parser.parse_args()
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    reads, feed = cases()
+    for name, kwargs in reads:
+        if [r.pk for r in one_query(**kwargs)] != [r.pk for r in feed(**kwargs)]:
+            sys.exit(f"{name}: feed's rows differ from the one query's")
+        timings = {"before": [], "after": []}
+        ways = (("before", one_query), ("after", feed))
+        for round_ in range(args.repeat + 1):
+            for label, function in ways if round_ % 2 else ways[::-1]:
+                started = time.perf_counter()
+                function(**kwargs)
+                if round_:
+                    timings[label].append((time.perf_counter() - started) * 1000)
+        ran = {}
+        for label, function in ways:
+            with CaptureQueriesContext(connection) as queries:
+                function(**kwargs)
+            ran[label] = [query["sql"] for query in queries.captured_queries]
+        (b50, b95), (a50, a95) = p50_p95(timings["before"]), p50_p95(timings["after"])
+        print(
+            f"{name:36} client: before p50 {b50:5.2f} p95 {b95:5.2f} ms | "
+            f"after p50 {a50:5.2f} p95 {a95:5.2f} ms | {len(ran['after'])} queries",
+            flush=True,
+        )
+        if connection.vendor == "postgresql":
+            server = {"before": [], "after": []}
+            for round_ in range(args.repeat + 1):
+                for label, _f in ways if round_ % 2 else ways[::-1]:
+                    total = sum(explained(connection, sql) for sql in ran[label])
+                    if round_:
+                        server[label].append(total)
+            (b50, b95), (a50, a95) = p50_p95(server["before"]), p50_p95(server["after"])
+            print(
+                f"{'':36} server: before p50 {b50:5.2f} p95 {b95:5.2f} ms | "
+                f"after p50 {a50:5.2f} p95 {a95:5.2f} ms (planning + execution)",
+                flush=True,
+            )
+        ran = ran["after"]
+        if args.plans and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for sql in ran:
+                    cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql)
+                    print("\n".join(f"    {line}" for (line,) in cursor.fetchall()))
+
+
+if __name__ == "__main__":
+    main()
