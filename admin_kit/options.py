@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import SEARCH_VAR
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db import models, router, transaction
 from django.db.models import Q
@@ -92,6 +93,20 @@ class ScopedAccessMixin:
 
     def has_module_permission(self, request):
         return self._may(request, Action.VIEW)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """An autocomplete asks for as many characters as its list's search uses.
+
+        Select2 then says, in Spanish, how many more to type, instead of showing
+        nothing for the words the search leaves out (`search_min_length`).
+        """
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if formfield is not None and isinstance(formfield.widget, AutocompleteSelect):
+            target = self.admin_site._registry.get(db_field.remote_field.model)
+            minimum = getattr(target, "search_min_length", 0)
+            if minimum > 1:
+                formfield.widget.attrs["data-minimum-input-length"] = minimum
+        return formfield
 
 
 class ServiceDoorsMixin:
