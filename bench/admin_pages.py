@@ -29,7 +29,8 @@ stock's samples of a page stop at --stock-repeat, or earlier once they have
 taken --stock-budget seconds (one sample at least; no warm-up for a page whose
 cold request took over a second): pages that count 10M rows exactly take
 seconds, and a stock change page renders a <select> of every user for each
-inline row.
+inline row: a stock change page whose selects would list more than
+--stock-max-options rows in all is not requested, and is listed as skipped.
 The cold pass requests each page once on a new database connection (a new
 server process: no plan or catalogue cache) after clearing Django's cache;
 PostgreSQL's shared buffers and the OS page cache are not emptied (that needs
@@ -238,6 +239,36 @@ def change_objects(workspace, proyecto):
 
 
 # -- what each page should answer -------------------------------------------------------
+
+
+def select_options(model_admin, obj):
+    """How many <option>s the change page's default select widgets would render.
+
+    Each foreign key of the form, and of each inline row (its rows and `extra` empty
+    ones), is a <select> listing every row of the table it points at.
+    """
+    from django.db import models
+
+    def options(model, exclude=None):
+        total = 0
+        for field in model._meta.get_fields():
+            if (
+                isinstance(field, models.ForeignKey | models.ManyToManyField)
+                and field.editable
+                and field is not exclude
+                and field.name not in (model_admin.raw_id_fields or ())
+            ):
+                total += field.related_model._default_manager.count()
+        return total
+
+    from django.forms.models import _get_foreign_key
+
+    total = options(type(obj))
+    for inline in model_admin.inlines:
+        fk = _get_foreign_key(type(obj), inline.model, fk_name=inline.fk_name)
+        rows = inline.model._default_manager.filter(**{fk.name: obj}).count() + inline.extra
+        total += rows * options(inline.model, exclude=fk)
+    return total
 
 
 def expected_status(model_admin, user, obj=None):
@@ -457,7 +488,7 @@ def run(args):
     objects = change_objects(workspace, proyecto)
     models = [apps.get_model(label) for label in MODELS]
     roles = [role for role in ROLES if not args.roles or role in args.roles]
-    results = []
+    results, skipped = [], []
     for role in roles:
         user = users[role]
         client = Client()
@@ -484,6 +515,14 @@ def run(args):
                         url = prefix + base
                         expected = expected_status(model_admin, user)
                     query = ours_query if variant == "ours" else stock_query
+                    if variant == "stock" and change and expected == 200:
+                        n_options = select_options(model_admin, obj)
+                        if n_options > args.stock_max_options:
+                            skipped.append(
+                                {"role": role, "model": model._meta.db_table, "page": page,
+                                 "variant": variant, "url": url, "options": n_options}
+                            )  # fmt: skip
+                            continue
                     variants[variant] = (url, query, expected, change)
                 figures = measure_page(
                     client, variants, args.repeat, args.stock_repeat, args.stock_budget
@@ -508,6 +547,7 @@ def run(args):
             "repeat": args.repeat,
             "stock_repeat": args.stock_repeat,
             "stock_budget_seconds": args.stock_budget,
+            "stock_max_options": args.stock_max_options,
             "search_terms": SEARCH_TERMS,
             "filters": {label: query for label, query in FILTERS.items()},
         },
@@ -515,6 +555,7 @@ def run(args):
         "scope": {"workspace": workspace.nombre, "proyecto": proyecto.nombre},
         "roles": {role: ROLE_NOTES[role] for role in roles},
         "results": results,
+        "skipped": skipped,
     }
 
 
@@ -531,6 +572,10 @@ def main(argv=None):
     parser.add_argument(
         "--stock-budget", type=float, default=10.0,
         help="stop a stock page's samples once they took this many seconds (1 at least)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--stock-max-options", type=int, default=20_000,
+        help="skip a stock change page whose select widgets would list more rows than this",
     )  # fmt: skip
     parser.add_argument("--output", type=Path, help="the data file (JSON) to write")
     parser.add_argument("--skip-stock", action="store_true", help="measure only this admin")
