@@ -178,23 +178,9 @@ def bench_scope():
 
 def bench_users(workspace, proyecto):
     """{role: user}, created once through the services; found again on a second run."""
-    from accounts.models import User
-    from accounts.services import create_user
-    from proyectos.services import add_proyecto_member
-    from workspaces.services import add_workspace_member
+    from bench import users
 
-    users = {}
-    for n, (role, (rol_global, ws_rol, proyecto_rol)) in enumerate(ROLES.items()):
-        email = f"bench-admin-{n}@example.com"
-        user = User.objects.filter(email=email).first()
-        if user is None:
-            user = create_user(email=email, nombre=role, password=None, rol_global=rol_global)
-            if ws_rol:
-                add_workspace_member(workspace=workspace, member=user, rol=ws_rol)
-            if proyecto_rol:
-                add_proyecto_member(proyecto=proyecto, member=user, rol=proyecto_rol)
-        users[role] = user
-    return users
+    return users.bench_users("bench-admin", ROLES, workspace=workspace, proyecto=proyecto)
 
 
 def change_objects(workspace, proyecto):
@@ -478,6 +464,7 @@ def run(args):
 
     started = datetime.datetime.now(datetime.UTC)
     clock = time.perf_counter()
+    load_start = os.getloadavg()[0]
     stock = stock_site()
     urls.urlpatterns.append(path("stock-admin/", stock.urls))
     clear_url_caches()
@@ -542,7 +529,11 @@ def run(args):
                             flush=True,
                         )
     return {
-        "machine": {**machine(started), "bench_seconds": round(time.perf_counter() - clock, 1)},
+        "machine": {
+            **machine(started),
+            "bench_seconds": round(time.perf_counter() - clock, 1),
+            "load_average": {"start": load_start, "end": os.getloadavg()[0]},
+        },
         "settings": {
             "repeat": args.repeat,
             "stock_repeat": args.stock_repeat,
