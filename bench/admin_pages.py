@@ -465,6 +465,7 @@ def run(args):
     started = datetime.datetime.now(datetime.UTC)
     clock = time.perf_counter()
     load_start = os.getloadavg()[0]
+    about = machine(started)  # the commit measured: the one checked out when the run starts
     stock = stock_site()
     urls.urlpatterns.append(path("stock-admin/", stock.urls))
     clear_url_caches()
@@ -530,7 +531,7 @@ def run(args):
                         )
     return {
         "machine": {
-            **machine(started),
+            **about,
             "bench_seconds": round(time.perf_counter() - clock, 1),
             "load_average": {"start": load_start, "end": os.getloadavg()[0]},
         },
