@@ -67,11 +67,11 @@ MODELS = (
     "documentos.DocumentoVersion",
     "auditoria.Actividad",
 )
-#: name -> term: narrow, broad, a document's name prefix, no match, two characters.
+#: name -> term: narrow, broad (digits; a document name's prefix), no match, two characters.
 SEARCH_TERMS = {
     "narrow": "4242",
     "broad": "424",
-    "prefix": "documento-99",
+    "broad name": "documento-99",
     "none": "zzxq-sin-coincidencias",
     "short": "42",
 }
@@ -440,11 +440,14 @@ def table_sizes():
         table = model._meta.db_table
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
+                # A partitioned table's rows are its partitions' (the parent's own
+                # estimate already sums them: counting both would double them).
                 cursor.execute(
                     "SELECT coalesce(sum(c.reltuples), 0)::bigint FROM pg_class c "
-                    "WHERE c.oid = %s::regclass OR c.oid IN "
-                    "(SELECT inhrelid FROM pg_inherits WHERE inhparent = %s::regclass)",
-                    [table, table],
+                    "WHERE c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = "
+                    "%s::regclass) OR (c.oid = %s::regclass AND NOT EXISTS "
+                    "(SELECT FROM pg_inherits WHERE inhparent = %s::regclass))",
+                    [table, table, table],
                 )
                 estimate = cursor.fetchone()[0]
             sizes[table] = estimate if estimate > 0 else model._default_manager.count()
