@@ -375,6 +375,16 @@ def goals(results):
         (r, results.by_key.get((r["role"], r["model"], "first page", "ours"))) for r in deep
     ]
     deep_ratios = [r["p95_ms"] / first["p95_ms"] for r, first in deep_first if first]
+    deepest = max(
+        ((r["p95_ms"] / first["p95_ms"], r) for r, first in deep_first if first),
+        key=lambda t: t[0],
+        default=None,
+    )
+    deepest_text = (
+        f" The most: {deepest[1]['role']}'s {deepest[1]['model']}, {ms(deepest[1]['p95_ms'])}."
+        if deepest
+        else ""
+    )
     flat_table = (
         "\n\n"
         + table(
@@ -400,7 +410,7 @@ under {SEARCH_GOAL_MS} ms p95. Those that do not:{search_table or " none."}
 
 **Any depth**: the page past the last numbered one costs
 {min(deep_ratios, default=0):.1f}x to {max(deep_ratios, default=0):.1f}x the first page of
-the same list (p95), over {len(deep_ratios)} lists and roles.
+the same list (p95), over {len(deep_ratios)} lists and roles.{deepest_text}
 """
 
 
