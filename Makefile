@@ -57,6 +57,7 @@ check: install system-deps
 	$(PY) manage.py erd --check
 	$(PY) manage.py architecture --check
 	$(PY) manage.py scaling --check
+	$(PY) manage.py benchmarks --check
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py db lint
 
 # Rewrite the command outputs the docs show (between docs-output markers); some are

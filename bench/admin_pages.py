@@ -1,19 +1,52 @@
-"""Admin page times at scale: this project's admin beside stock Django admin, on the same data.
+"""Admin page times for every role, this project's admin beside a stock Django admin.
 
-Run against a database filled by `manage.py seed_bulk` (see docs/benchmarks.md):
+Run against a database filled by `manage.py seed_bulk` (the large preset is the
+issue's 10M activity rows and 1M documents), then render docs/benchmarks.md:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/piliquarts_bench \\
-        .venv/bin/python bench/admin_pages.py --repeat 20 --output docs/img
+        .venv/bin/python bench/admin_pages.py --repeat 10 --output bench/results/admin_pages.json
+    python manage.py benchmarks --write
 
-"Stock" is a second admin site with the same list columns, filters and search
-fields, and Django's defaults for everything else (exact COUNT(*) twice per
-page, filters and paging as shipped). Both are requested through Django's test
-client in-process, so the numbers are server time without the network.
+The bench adds its own users through the services, one per role (see ROLES),
+and requests every changelist of the domain apps as each of them through
+Django's test client, in-process (server time, no network): the first page,
+page 50, a filtered page, a search for each of SEARCH_TERMS, a keyset page
+past the numbered ones, and a change page (its inlines included).
+
+"Stock" is a second AdminSite on which each model is registered with a plain
+`admin.ModelAdmin` carrying only the same list_display, list_filter,
+search_fields and inlines (plain TabularInlines of the same models), and
+Django's defaults for everything else: its paginator and exact counts, its
+permissions (`User.has_perm`: platform owners and admins only), its change
+page. Stock has no keyset pages: its page for the same rows is the numbered
+page after our last one, reached by OFFSET.
+
+Every response's status is checked against what the permission model expects
+(`has_view_permission` of that admin for that user, the object in its
+queryset); a status other than the expected one is recorded and makes the run
+exit non-zero. Ours and stock alternate sample by sample on the same pages;
+stock's samples of a page stop at --stock-repeat, or earlier once they have
+taken --stock-budget seconds (one sample at least; no warm-up for a page whose
+cold request took over a second): pages that count 10M rows exactly take
+seconds, and a stock change page renders a <select> of every user for each
+inline row: a stock change page whose selects would list more than
+--stock-max-options rows in all is not requested, and is listed as skipped.
+The cold pass requests each page once on a new database connection (a new
+server process: no plan or catalogue cache) after clearing Django's cache;
+PostgreSQL's shared buffers and the OS page cache are not emptied (that needs
+a server restart and root on a shared machine), so "cold" is a new session,
+not a cold disk.
 """
 
 import argparse
+import datetime
+import json
+import logging
 import os
+import platform
+import re
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -22,7 +55,57 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "piliquarts.settings")
 
-DOMAIN_APPS = {"accounts", "workspaces", "proyectos", "documentos", "auditoria"}
+#: The models measured, in the order the page lists them (the domain apps' changelists).
+MODELS = (
+    "accounts.User",
+    "workspaces.Workspace",
+    "workspaces.WorkspaceMember",
+    "proyectos.Proyecto",
+    "proyectos.ProyectoMember",
+    "documentos.Folder",
+    "documentos.Documento",
+    "documentos.DocumentoVersion",
+    "auditoria.Actividad",
+)
+#: name -> term: narrow, broad (digits; a document name's prefix), no match, two characters.
+SEARCH_TERMS = {
+    "narrow": "4242",
+    "broad": "424",
+    "broad name": "documento-99",
+    "none": "zzxq-sin-coincidencias",
+    "short": "42",
+}
+#: The filter of each list's filtered page (an enum, or the trash for folders).
+FILTERS = {
+    "accounts.User": {"rol_global": "member"},
+    "workspaces.Workspace": {"plan": "free"},
+    "workspaces.WorkspaceMember": {"rol": "member"},
+    "proyectos.Proyecto": {"estado": "activo"},
+    "proyectos.ProyectoMember": {"rol": "viewer"},
+    "documentos.Folder": {"papelera": "si"},
+    "documentos.Documento": {"tipo": "plano"},
+    "auditoria.Actividad": {"tipo": "editar"},
+}
+#: role -> (users.rol_global, workspace_members.rol, proyecto_members.rol). A guest's
+#: workspace role is ignored by the permission model (core.permissions): it sees its
+#: projects only; the workspace membership is what the project membership requires.
+ROLES = {
+    "owner": ("owner", None, None),
+    "workspace member": ("member", "member", None),
+    "project member": ("member", "viewer", "ingeniero"),
+    "guest": ("guest", "viewer", "viewer"),
+}
+ROLE_NOTES = {
+    "owner": "platform owner (`RolGlobal.OWNER`): every row",
+    "workspace member": "`WorkspaceRol.MEMBER` of one workspace",
+    "project member": (
+        "`WorkspaceRol.VIEWER` of the workspace and `ProyectoRol.INGENIERO` of one of its projects"
+    ),
+    "guest": (
+        "`RolGlobal.GUEST` with `ProyectoRol.VIEWER` of one project: that project only "
+        "(the project-only reach of the permission model)"
+    ),
+}
 
 
 def setup():
@@ -33,161 +116,484 @@ def setup():
 
     settings.ALLOWED_HOSTS = ["*"]
     settings.DEBUG = False
+    logging.getLogger("piliquarts.request").setLevel(logging.WARNING)
+
+
+# -- the stock admin ---------------------------------------------------------------------
 
 
 def stock_site():
-    """Our admin classes with Django's stock counting and paging (exact COUNT(*), twice)."""
+    """A second AdminSite: plain ModelAdmins with our list columns, filters, search, inlines."""
+    from django.apps import apps
     from django.contrib import admin
-    from django.core.paginator import Paginator
 
     site = admin.AdminSite(name="stock")
-    for model, ours in admin.site._registry.items():
-        if model._meta.app_label in DOMAIN_APPS:
-            stock = type(
-                f"Stock{type(ours).__name__}",
-                (type(ours),),
-                {"paginator": Paginator, "show_full_result_count": True},
+    for label in MODELS:
+        model = apps.get_model(label)
+        ours = admin.site.get_model_admin(model)
+        inlines = tuple(
+            type(
+                f"Stock{inline.__name__}",
+                (admin.TabularInline,),
+                {"model": inline.model, **({"fk_name": inline.fk_name} if inline.fk_name else {})},
             )
-            site.register(model, stock)
+            for inline in ours.inlines
+        )
+        # Columns our admin computes (`size`, say) are copied as they are: same columns.
+        columns = {
+            name: getattr(type(ours), name)
+            for name in ours.list_display
+            if isinstance(name, str) and not hasattr(model, name) and hasattr(type(ours), name)
+        }
+        attrs = {
+            **columns,
+            "list_display": ours.list_display,
+            "list_filter": ours.list_filter,
+            "search_fields": ours.search_fields,
+            "inlines": inlines,
+        }
+        site.register(model, type(f"Stock{type(ours).__name__}", (admin.ModelAdmin,), attrs))
     return site
 
 
-def pages(models_with_sample):
-    """(label, path, query) of each page measured: list, filtered, searched, deep, change."""
-    for model, sample in models_with_sample:
-        name = model._meta.db_table
-        base = f"{model._meta.app_label}/{model._meta.model_name}/"
-        yield f"{name} list", base, {}
-        choice_filters = [f for f in model._meta.fields if f.choices and f.name != "id"]
-        if choice_filters:
-            field = choice_filters[0]
-            yield f"{name} filtered", base, {field.name: field.choices[0][0]}
-        yield f"{name} search", base, {"q": "4242"}
-        yield f"{name} page 50", base, {"p": "50"}
-        if sample is not None:
-            yield f"{name} change", f"{base}{sample.pk}/change/", {}
+# -- the bench's users and the objects of their change pages ------------------------------
 
 
-def measure(client, prefix, path, query, repeat):
-    from django.db import connection, reset_queries
+def bench_scope():
+    """The workspace and project the bench users belong to: the busiest by documents."""
+    from django.db.models import Count
 
-    times, queries = [], 0
-    client.get(prefix + path, query)  # warm-up
-    for _ in range(repeat):
-        reset_queries()
-        start = time.perf_counter()
-        response = client.get(prefix + path, query)
-        times.append((time.perf_counter() - start) * 1000)
-        queries = len(connection.queries)
-    times.sort()
-    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    from proyectos.models import Proyecto
+
+    proyecto = (
+        Proyecto.objects.annotate(n=Count("documentos"))
+        .order_by("-n", "nombre", "id")
+        .select_related("workspace")
+        .first()
+    )
+    if proyecto is None:
+        sys.exit("No project in this database: run seed_bulk (or seed_demo) first.")
+    return proyecto.workspace, proyecto
+
+
+def bench_users(workspace, proyecto):
+    """{role: user}, created once through the services; found again on a second run."""
+    from bench import users
+
+    return users.bench_users("bench-admin", ROLES, workspace=workspace, proyecto=proyecto)
+
+
+def change_objects(workspace, proyecto):
+    """{model label: object}: rows of the bench's project, which every role but the owner is in."""
+    from auditoria.models import Actividad
+    from documentos.models import Documento, DocumentoVersion, Folder
+    from proyectos.models import ProyectoMember
+    from workspaces.models import WorkspaceMember
+
+    member = (
+        ProyectoMember.objects.filter(proyecto=proyecto)
+        .exclude(user__email__startswith="bench-")
+        .order_by("joined_at", "id")
+        .first()
+    ) or ProyectoMember.objects.filter(proyecto=proyecto).order_by("id").first()
+    documento = (
+        Documento.objects.filter(proyecto=proyecto, versions__version__gt=1)
+        .order_by("nombre", "id")
+        .first()
+    ) or Documento.objects.filter(proyecto=proyecto).order_by("nombre", "id").first()
     return {
-        "status": response.status_code,
-        "median": statistics.median(times),
-        "p95": p95,
-        "queries": queries,
+        "accounts.User": member.user if member else None,
+        "workspaces.Workspace": workspace,
+        "workspaces.WorkspaceMember": WorkspaceMember.objects.filter(workspace=workspace)
+        .order_by("joined_at", "id")
+        .first(),
+        "proyectos.Proyecto": proyecto,
+        "proyectos.ProyectoMember": member,
+        "documentos.Folder": Folder.objects.filter(proyecto=proyecto, parent=None)
+        .order_by("nombre", "id")
+        .first(),
+        "documentos.Documento": documento,
+        "documentos.DocumentoVersion": DocumentoVersion.objects.filter(documento=documento)
+        .order_by("-version")
+        .first()
+        if documento
+        else None,
+        "auditoria.Actividad": Actividad.objects.filter(proyecto=proyecto)
+        .order_by("-created_at", "-id")
+        .first(),
     }
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeat", type=int, default=10, help="timed requests per page")
-    parser.add_argument("--output", type=Path, help="folder for the chart (PNG) and a .md table")
-    parser.add_argument("--skip-stock", action="store_true", help="measure only this admin")
-    parser.add_argument("--only", help="measure only the pages whose label contains this")
-    args = parser.parse_args()
+# -- what each page should answer -------------------------------------------------------
 
-    setup()
+
+def select_options(model_admin, obj):
+    """How many <option>s the change page's default select widgets would render.
+
+    Each foreign key of the form, and of each inline row (its rows and `extra` empty
+    ones), is a <select> listing every row of the table it points at.
+    """
+    from django.db import models
+
+    def options(model, exclude=None):
+        total = 0
+        for field in model._meta.get_fields():
+            if (
+                isinstance(field, models.ForeignKey | models.ManyToManyField)
+                and field.editable
+                and field is not exclude
+                and field.name not in (model_admin.raw_id_fields or ())
+            ):
+                total += field.related_model._default_manager.count()
+        return total
+
+    from django.forms.models import _get_foreign_key
+
+    total = options(type(obj))
+    for inline in model_admin.inlines:
+        fk = _get_foreign_key(type(obj), inline.model, fk_name=inline.fk_name)
+        rows = inline.model._default_manager.filter(**{fk.name: obj}).count() + inline.extra
+        total += rows * options(inline.model, exclude=fk)
+    return total
+
+
+def expected_status(model_admin, user, obj=None):
+    """What the permission model says the page answers: 200, 403 (no view), 302 (not visible)."""
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = user
+    if obj is None:
+        return 200 if model_admin.has_view_permission(request) else 403
+    if not model_admin.has_view_or_change_permission(request):
+        return 403
+    if not model_admin.get_queryset(request).filter(pk=obj.pk).exists():
+        return 302  # Django's "does not exist, perhaps deleted" redirect to the index
+    return 200 if model_admin.has_view_or_change_permission(request, obj) else 403
+
+
+ROW_RE = re.compile(r"<tr[ >]")
+INLINE_ROW_RE = re.compile(r'<tr class="form-row([^"]*)"')
+
+
+def rows_shown(html, change):
+    """The list's rows, or the change page's inline rows (the empty template row left out)."""
+    if change:
+        return sum("empty-form" not in extra for extra in INLINE_ROW_RE.findall(html))
+    start = html.find('id="result_list"')
+    if start < 0:
+        return 0
+    body = html[html.find("<tbody>", start) : html.find("</tbody>", start)]
+    return len(ROW_RE.findall(body))
+
+
+KEYSET_LINK_RE = re.compile(r'href="\?([^"]*\btras=[^"]*)"')
+
+
+def pages(model, obj, client):
+    """(page, ours query, stock query, change) of one model, for the logged-in client."""
+    from urllib.parse import parse_qsl
+
+    from django.contrib import admin
+
+    from admin_kit.paginators import BoundedCountPaginator
+
+    label = model._meta.label
+    ours = admin.site.get_model_admin(model)
+    yield "first page", {}, {}, False
+    yield "page 50", {"p": "50"}, {"p": "50"}, False
+    if label in FILTERS:
+        yield "filtered", FILTERS[label], FILTERS[label], False
+    if ours.search_fields:
+        for name, term in SEARCH_TERMS.items():
+            yield f"search {name} «{term}»", {"q": term}, {"q": term}, False
+    # Past the numbered pages: the "más antiguas" link of our last numbered page; stock
+    # reaches the same rows by the numbered page after it (OFFSET).
+    base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+    last = BoundedCountPaginator.max_pages
+    html = client.get(base, {"p": str(last)}).content.decode()
+    link = KEYSET_LINK_RE.search(html)
+    if link:
+        query = dict(parse_qsl(link.group(1).replace("&amp;", "&")))
+        yield "past the numbered pages", query, {"p": str(last + 1)}, False
+    else:
+        yield "past the numbered pages", {"antes": "fin"}, {"p": str(last + 1)}, False
+    if obj is not None:
+        yield "change page", {}, {}, True
+
+
+# -- measuring ----------------------------------------------------------------------------
+
+
+#: A stock page slower than this (its cold request) is sampled without a warm-up.
+SLOW_MS = 1000
+
+
+def request(client, url, query):
+    from django.db import connection, reset_queries
+
+    reset_queries()
+    start = time.perf_counter()
+    response = client.get(url, query)
+    elapsed = (time.perf_counter() - start) * 1000
+    return response, elapsed, len(connection.queries)
+
+
+def percentile(times, fraction):
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def measure_page(client, variants, repeat, stock_repeat, stock_budget):
+    """Cold, then warm samples of ours and stock alternated; {variant: figures}."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    figures = {}
+    for name, (url, query, expected, change) in variants.items():
+        connection.close()  # the next request opens a new server process
+        cache.clear()
+        response, cold, _queries = request(client, url, query)
+        if name == "ours" or cold < SLOW_MS:
+            client.get(url, query)  # warm-up (a stock page slower than SLOW_MS goes without)
+        figures[name] = {
+            "url": url,
+            "query": query,
+            "expected": expected,
+            "cold_ms": round(cold, 2),
+            "times": [],
+            "statuses": set(),
+            "queries": 0,
+            "rows": rows_shown(response.content.decode(errors="replace"), change),
+            "location": response.get("Location"),
+            "status": response.status_code,
+        }
+    spent = dict.fromkeys(variants, 0.0)
+    for n in range(repeat):
+        for name, (url, query, _expected, _change) in variants.items():
+            if name == "stock" and (n >= stock_repeat or spent[name] > stock_budget * 1000):
+                continue
+            response, elapsed, queries = request(client, url, query)
+            spent[name] += elapsed
+            figure = figures[name]
+            figure["times"].append(elapsed)
+            figure["statuses"].add(response.status_code)
+            figure["queries"] = max(figure["queries"], queries)
+    for figure in figures.values():
+        times = figure.pop("times")
+        statuses = figure.pop("statuses") | {figure["status"]}
+        if len(statuses) > 1:
+            figure["status"] = sorted(statuses)[-1]
+        figure["samples"] = len(times)
+        figure["p50_ms"] = round(statistics.median(times), 2) if times else None
+        figure["p95_ms"] = round(percentile(times, 0.95), 2) if times else None
+        error_page = figure["status"] == 302 and (figure["location"] or "").endswith("?e=1")
+        # Django's own answer to a page number past the end is its error page: stock may.
+        figure["ok"] = figure["status"] == figure["expected"] or (
+            error_page and name == "stock" and figure["expected"] == 200
+        )
+    return figures
+
+
+def machine(started):
+    import django
+    from django.db import connection
+
+    def git(*args):
+        try:
+            return subprocess.run(
+                ["git", *args], cwd=BASE_DIR, capture_output=True, text=True, check=True
+            ).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return "unknown"
+
+    info = {
+        "date": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "database": connection.vendor,
+    }
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        info["memory_gib"] = round(pages / 2**30)
+    except (ValueError, OSError, AttributeError):
+        info["memory_gib"] = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            info["postgresql"] = cursor.fetchone()[0].split()[0]
+            cursor.execute("SHOW shared_buffers")
+            info["shared_buffers"] = cursor.fetchone()[0]
+    return info
+
+
+def table_sizes():
+    """Rows of each measured table: exact on SQLite, the planner's estimate on PostgreSQL."""
     from django.apps import apps
+    from django.db import connection
+
+    sizes = {}
+    for label in MODELS:
+        model = apps.get_model(label)
+        table = model._meta.db_table
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # A partitioned table's rows are its partitions' (the parent's own
+                # estimate already sums them: counting both would double them).
+                cursor.execute(
+                    "SELECT coalesce(sum(c.reltuples), 0)::bigint FROM pg_class c "
+                    "WHERE c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = "
+                    "%s::regclass) OR (c.oid = %s::regclass AND NOT EXISTS "
+                    "(SELECT FROM pg_inherits WHERE inhparent = %s::regclass))",
+                    [table, table, table],
+                )
+                estimate = cursor.fetchone()[0]
+            sizes[table] = estimate if estimate > 0 else model._default_manager.count()
+        else:
+            sizes[table] = model._default_manager.count()
+    return sizes
+
+
+def run(args):
+    from django.apps import apps
+    from django.contrib import admin
     from django.db import connection
     from django.test import Client
     from django.urls import clear_url_caches, path
 
-    from accounts.models import RolGlobal, User
     from piliquarts import urls
 
+    started = datetime.datetime.now(datetime.UTC)
+    clock = time.perf_counter()
+    load_start = os.getloadavg()[0]
+    about = machine(started)  # the commit measured: the one checked out when the run starts
     stock = stock_site()
     urls.urlpatterns.append(path("stock-admin/", stock.urls))
     clear_url_caches()
-    connection.force_debug_cursor = True
+    connection.force_debug_cursor = True  # connection.queries without DEBUG
 
-    admin_user = User.objects.filter(rol_global=RolGlobal.OWNER).first()
-    if admin_user is None:
-        sys.exit("No platform owner in this database: run seed_bulk (or seed_demo) first.")
-    client = Client()
-    client.force_login(admin_user)
+    workspace, proyecto = bench_scope()
+    users = bench_users(workspace, proyecto)
+    objects = change_objects(workspace, proyecto)
+    models = [apps.get_model(label) for label in MODELS]
+    roles = [role for role in ROLES if not args.roles or role in args.roles]
+    results, skipped = [], []
+    for role in roles:
+        user = users[role]
+        client = Client()
+        client.force_login(user)
+        client.get("/admin/")  # the session's first request
+        for model in models:
+            label = model._meta.label
+            if args.only and args.only not in label:
+                continue
+            base = f"{model._meta.app_label}/{model._meta.model_name}/"
+            obj = objects[label]
+            sites = {"ours": admin.site, "stock": stock}
+            for page, ours_query, stock_query, change in pages(model, obj, client):
+                variants = {}
+                for variant, site in sites.items():
+                    if variant == "stock" and args.skip_stock:
+                        continue
+                    model_admin = site.get_model_admin(model)
+                    prefix = "/admin/" if variant == "ours" else "/stock-admin/"
+                    if change:
+                        url = f"{prefix}{base}{obj.pk}/change/"
+                        expected = expected_status(model_admin, user, obj)
+                    else:
+                        url = prefix + base
+                        expected = expected_status(model_admin, user)
+                    query = ours_query if variant == "ours" else stock_query
+                    if variant == "stock" and change and expected == 200:
+                        n_options = select_options(model_admin, obj)
+                        if n_options > args.stock_max_options:
+                            skipped.append(
+                                {"role": role, "model": model._meta.db_table, "page": page,
+                                 "variant": variant, "url": url, "options": n_options}
+                            )  # fmt: skip
+                            continue
+                    variants[variant] = (url, query, expected, change)
+                figures = measure_page(
+                    client, variants, args.repeat, args.stock_repeat, args.stock_budget
+                )
+                for variant, figure in figures.items():
+                    results.append(
+                        {"role": role, "model": model._meta.db_table, "page": page,
+                         "variant": variant, **figure}
+                    )  # fmt: skip
+                    if not args.quiet:
+                        print(
+                            f"{role:17} {model._meta.db_table:19} {page:32} {variant:5} "
+                            f"{figure['status']}{'' if figure['ok'] else ' UNEXPECTED'} "
+                            f"p50 {fmt(figure['p50_ms'])} p95 {fmt(figure['p95_ms'])} "
+                            f"cold {fmt(figure['cold_ms'])} q {figure['queries']} "
+                            f"rows {figure['rows']} n {figure['samples']}",
+                            flush=True,
+                        )
+    return {
+        "machine": {
+            **about,
+            "bench_seconds": round(time.perf_counter() - clock, 1),
+            "load_average": {"start": load_start, "end": os.getloadavg()[0]},
+        },
+        "settings": {
+            "repeat": args.repeat,
+            "stock_repeat": args.stock_repeat,
+            "stock_budget_seconds": args.stock_budget,
+            "stock_max_options": args.stock_max_options,
+            "search_terms": SEARCH_TERMS,
+            "filters": {label: query for label, query in FILTERS.items()},
+        },
+        "sizes": table_sizes(),
+        "scope": {"workspace": workspace.nombre, "proyecto": proyecto.nombre},
+        "roles": {role: ROLE_NOTES[role] for role in roles},
+        "results": results,
+        "skipped": skipped,
+    }
 
-    models = [
-        apps.get_model(label)
-        for label in (
-            "accounts.User", "workspaces.Workspace", "workspaces.WorkspaceMember",
-            "proyectos.Proyecto", "proyectos.ProyectoMember", "documentos.Folder",
-            "documentos.Documento", "documentos.DocumentoVersion", "auditoria.Actividad",
-        )
-    ]  # fmt: skip
-    samples = [(model, model._default_manager.order_by().first()) for model in models]
-    measured = [page for page in pages(samples) if not args.only or args.only in page[0]]
-    # One pass for each admin, so that neither's heavy pages run between the other's requests.
-    ours = [measure(client, "/admin/", path, query, args.repeat) for _l, path, query in measured]
-    stock = [
-        None if args.skip_stock
-        else measure(client, "/stock-admin/", path, query, max(3, args.repeat // 4))
-        for _l, path, query in measured
-    ]  # fmt: skip
-    rows = list(zip([label for label, _p, _q in measured], ours, stock, strict=True))
-    for label, mine, base in rows:
-        ratio = f"{base['median'] / mine['median']:.1f}x" if base else ""
-        print(
-            f"{label:38} ours {mine['median']:8.1f} ms (p95 {mine['p95']:8.1f}, "
-            f"{mine['queries']:2} q)"
-            + (
-                f"  stock {base['median']:9.1f} ms ({base['queries']:2} q)  {ratio}" if base else ""
-            ),
-            flush=True,
-        )
+
+def fmt(value):
+    return "-" if value is None else f"{value:8.1f}"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=10, help="warm samples of each page")
+    parser.add_argument(
+        "--stock-repeat", type=int, default=None, help="at most this many stock samples a page"
+    )
+    parser.add_argument(
+        "--stock-budget", type=float, default=10.0,
+        help="stop a stock page's samples once they took this many seconds (1 at least)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--stock-max-options", type=int, default=20_000,
+        help="skip a stock change page whose select widgets would list more rows than this",
+    )  # fmt: skip
+    parser.add_argument("--output", type=Path, help="the data file (JSON) to write")
+    parser.add_argument("--skip-stock", action="store_true", help="measure only this admin")
+    parser.add_argument("--only", help="only the models whose label contains this")
+    parser.add_argument("--roles", nargs="*", choices=list(ROLES), help="only these roles")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    if args.stock_repeat is None:
+        args.stock_repeat = args.repeat
+    setup()
+    data = run(args)
     if args.output:
-        write_report(rows, args.output)
-
-
-def write_report(rows, folder):
-    folder.mkdir(parents=True, exist_ok=True)
-    lines = [
-        "| page | ours median ms | ours p95 ms | queries "
-        "| stock median ms | stock queries | ratio |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for label, ours, base in rows:
-        stock_cells = (
-            f"{base['median']:.1f} | {base['queries']} | {base['median'] / ours['median']:.1f}x"
-            if base
-            else "- | - | -"
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    wrong = [r for r in data["results"] if not r["ok"]]
+    for r in wrong:
+        print(
+            f"UNEXPECTED {r['role']} {r['model']} {r['page']} {r['variant']}: "
+            f"{r['status']} (expected {r['expected']}) {r['location'] or ''}",
+            file=sys.stderr,
         )
-        lines.append(
-            f"| {label} | {ours['median']:.1f} | {ours['p95']:.1f} | {ours['queries']} | "
-            f"{stock_cells} |"
-        )
-    (folder / "admin_pages.md").write_text("\n".join(lines) + "\n")
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    labels = [label for label, _o, _b in rows]
-    figure, axis = plt.subplots(figsize=(10, max(4, len(rows) * 0.3)))
-    positions = range(len(rows))
-    axis.barh([p + 0.2 for p in positions], [o["p95"] for _l, o, _b in rows], 0.4, label="ours p95")
-    if all(b for _l, _o, b in rows):
-        axis.barh([p - 0.2 for p in positions], [b["median"] for _l, _o, b in rows], 0.4,
-                  label="stock median")  # fmt: skip
-    axis.set_yticks(list(positions), labels, fontsize=7)
-    axis.set_xscale("log")
-    axis.set_xlabel("server time (ms, log scale)")
-    axis.axvline(100, color="red", linestyle="--", linewidth=0.8, label="100 ms goal")
-    axis.legend()
-    figure.tight_layout()
-    figure.savefig(folder / "admin_pages.png", dpi=120)
+    return 1 if wrong else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

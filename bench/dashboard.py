@@ -38,13 +38,10 @@ def setup():
 
 def bench_users():
     """{role: user}, created once through the services; found again on a second run."""
-    from accounts.models import User
-    from accounts.services import create_user
+    from bench import users
     from core.roles import ProyectoRol, RolGlobal, WorkspaceRol
     from proyectos.models import Proyecto
-    from proyectos.services import add_proyecto_member
     from workspaces.models import Workspace
-    from workspaces.services import add_workspace_member
 
     workspace = Workspace.objects.order_by("nombre", "id").first()
     proyecto = Proyecto.objects.filter(workspace=workspace).order_by("nombre", "id").first()
@@ -54,18 +51,7 @@ def bench_users():
         "workspace member": (RolGlobal.MEMBER, WorkspaceRol.MEMBER, None),
         "project viewer": (RolGlobal.GUEST, WorkspaceRol.VIEWER, ProyectoRol.VIEWER),
     }
-    users = {}
-    for n, (role, (rol_global, ws_rol, proyecto_rol)) in enumerate(wanted.items()):
-        email = f"bench-dashboard-{n}@example.com"
-        user = User.objects.filter(email=email).first()
-        if user is None:
-            user = create_user(email=email, nombre=role, password=None, rol_global=rol_global)
-            if ws_rol:
-                add_workspace_member(workspace=workspace, member=user, rol=ws_rol)
-            if proyecto_rol:
-                add_proyecto_member(proyecto=proyecto, member=user, rol=proyecto_rol)
-        users[role] = user
-    return users
+    return users.bench_users("bench-dashboard", wanted, workspace=workspace, proyecto=proyecto)
 
 
 def measure(client, repeat, cold):

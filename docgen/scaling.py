@@ -38,6 +38,11 @@ def is_current(data, path=None):
     return path.exists() and path.read_text(encoding="utf-8") == render(data)
 
 
+def stale(data):
+    """The generated files that differ from what the data renders."""
+    return [] if is_current(data) else [DOC_PATH]
+
+
 # Formatting -------------------------------------------------------------------------------
 
 

@@ -1,5 +1,7 @@
 """seed_bulk at a tiny size on both databases, and the benchmark scripts as smoke tests."""
 
+import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -13,6 +15,7 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection
 from django.db.models import Max
+from django.test import Client
 
 from auditoria.models import Actividad
 from documentos.models import Documento, DocumentoVersion, Folder
@@ -188,10 +191,40 @@ def test_admin_pages_benchmark_runs(tmp_path):
     if connection.vendor == "sqlite" and "memory" in str(connection.settings_dict["NAME"]):
         pytest.skip("an in-memory database cannot be shared with another process")
     call_command("seed_bulk", *TINY, verbosity=0)
-    result = _run("admin_pages.py", "--repeat", "1", "--output", str(tmp_path))
+    output = tmp_path / "admin_pages.json"
+    result = _run(
+        "admin_pages.py", "--repeat", "1", "--only", "proyectos.Proyecto", "--quiet",
+        "--output", str(output),
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "actividades list" in result.stdout
-    assert (tmp_path / "admin_pages.png").exists()
+    data = json.loads(output.read_text())
+    rows = {(r["role"], r["model"], r["page"], r["variant"]): r for r in data["results"]}
+    assert {role for role, *_ in rows} == {"owner", "workspace member", "project member", "guest"}
+    assert all(r["ok"] and r["samples"] == 1 and r["p95_ms"] > 0 for r in rows.values())
+    # Stock is Django's defaults: only platform owners and admins get in.
+    assert rows["owner", "proyectos", "first page", "stock"]["status"] == 200
+    assert rows["guest", "proyectos", "first page", "stock"]["status"] == 403
+    assert rows["guest", "proyectos", "search broad «424»", "ours"]["status"] == 200
+    change = rows["owner", "proyectos", "change page", "ours"]
+    assert change["status"] == 200 and change["rows"] > 0  # the members inline
+
+
+def test_the_admin_pages_benchmark_fails_on_an_unexpected_status():
+    bench = _bench_module("admin_pages")
+    client = Client()  # not logged in: the admin answers with its login page
+    figures = bench.measure_page(
+        client, {"ours": ("/admin/proyectos/proyecto/", {}, 200, False)}, 1, 1, 1
+    )
+    assert figures["ours"]["status"] == 302 and not figures["ours"]["ok"]
+    assert figures["ours"]["location"].startswith("/admin/login/")
+
+
+def _bench_module(name):
+    path = BASE_DIR / "bench" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.mark.postgresql
