@@ -224,7 +224,9 @@ def test_feeds_read_the_replica(caught_up):
         page = feed(proyecto=proyecto, limit=2)
         rest = feed(proyecto=proyecto, after=page[-1], limit=2)
     assert {a.pk for a in page + rest} == {a.pk for a in rows}
-    assert (len(primary), len(replica)) == (0, 2)
+    # The feeds read month by month (and the month list, once per process): all on the replica.
+    assert len(primary) == 0
+    assert len(replica) >= 2
 
 
 def test_seed_demo_runs_with_a_replica_and_its_rows_reach_it(caught_up):
