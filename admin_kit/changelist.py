@@ -286,8 +286,8 @@ def per_scope(queryset, order_by, branches, scope=None, limit=None):
     reads the same rows.
     """
     terms = Keyset._terms(queryset.model, order_by)
-    if not branches or not terms or queryset.query.distinct:
-        return None
+    if not branches or not terms or queryset.query.distinct or queryset.query.is_empty():
+        return None  # .none() (a search of short words only): nothing to merge
     queryset = without(queryset, scope) if scope is not None else queryset
     if queryset is None:
         return None

@@ -142,3 +142,12 @@ def test_a_member_of_one_project_reads_it_alone_without_the_join(client, world):
     assert [row.pk for row in cl.result_list] == list(expected.values_list("pk", flat=True))
     ids_query = next(q["sql"] for q in queries if 'SELECT "documentos"."nombre"' in q["sql"])
     assert "JOIN" not in ids_query and " OR " not in ids_query
+
+
+@pytest.mark.parametrize("url", [URL, "admin:auditoria_actividad_changelist"])
+def test_a_search_of_short_words_only_shows_an_empty_list_to_a_member(client, world, url):
+    client.force_login(world["member"])
+    response = client.get(reverse(url), {"q": "42"})
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 0
+    assert "La búsqueda usa palabras de 3 caracteres o más" in response.content.decode()
