@@ -97,44 +97,36 @@ POSTGRESQL_REVERSE = [
     "DROP FUNCTION proyecto_totales_follow()",
 ]
 
-SQLITE = [
-    """
-    CREATE TRIGGER documentos_totales_insert AFTER INSERT ON documentos
-    BEGIN
+# SQLite's row triggers: the new row added, the old one taken away.
+SQLITE_ADD_NEW = """
         INSERT INTO proyecto_totales (proyecto_id, documentos, versiones, bytes)
         VALUES (NEW.proyecto_id, NEW.deleted_at IS NULL, NEW.version, NEW.size_bytes)
         ON CONFLICT (proyecto_id) DO UPDATE SET
             documentos = documentos + excluded.documentos,
             versiones = versiones + excluded.versiones,
             bytes = bytes + excluded.bytes;
-    END
+"""
+SQLITE_TAKE_OLD = """
+        UPDATE proyecto_totales SET
+            documentos = documentos - (OLD.deleted_at IS NULL),
+            versiones = versiones - OLD.version,
+            bytes = bytes - OLD.size_bytes
+        WHERE proyecto_id = OLD.proyecto_id;
+"""
+
+SQLITE = [
+    f"""
+    CREATE TRIGGER documentos_totales_insert AFTER INSERT ON documentos
+    BEGIN {SQLITE_ADD_NEW} END
     """,
-    """
+    f"""
     CREATE TRIGGER documentos_totales_update
     AFTER UPDATE OF proyecto_id, deleted_at, version, size_bytes ON documentos
-    BEGIN
-        UPDATE proyecto_totales SET
-            documentos = documentos - (OLD.deleted_at IS NULL),
-            versiones = versiones - OLD.version,
-            bytes = bytes - OLD.size_bytes
-        WHERE proyecto_id = OLD.proyecto_id;
-        INSERT INTO proyecto_totales (proyecto_id, documentos, versiones, bytes)
-        VALUES (NEW.proyecto_id, NEW.deleted_at IS NULL, NEW.version, NEW.size_bytes)
-        ON CONFLICT (proyecto_id) DO UPDATE SET
-            documentos = documentos + excluded.documentos,
-            versiones = versiones + excluded.versiones,
-            bytes = bytes + excluded.bytes;
-    END
+    BEGIN {SQLITE_TAKE_OLD} {SQLITE_ADD_NEW} END
     """,
-    """
+    f"""
     CREATE TRIGGER documentos_totales_delete AFTER DELETE ON documentos
-    BEGIN
-        UPDATE proyecto_totales SET
-            documentos = documentos - (OLD.deleted_at IS NULL),
-            versiones = versiones - OLD.version,
-            bytes = bytes - OLD.size_bytes
-        WHERE proyecto_id = OLD.proyecto_id;
-    END
+    BEGIN {SQLITE_TAKE_OLD} END
     """,
     BACKFILL,
 ]
