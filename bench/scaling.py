@@ -176,17 +176,10 @@ def machine():
     }
 
 
-class LagSampler:
-    """How long a write on the primary takes to be replayed on the replica.
+class Background:
+    """A sampler that runs `_run` in a thread for the length of a `with` block."""
 
-    Every `interval` seconds: read the primary's current WAL position, then poll the
-    replica until it has replayed that far. The time that takes is one sample (so
-    samples are at least a lag apart); the bytes behind at that moment are noted too.
-    """
-
-    def __init__(self, database, interval=0.25):
-        self.database, self.interval = database, interval
-        self.samples, self.bytes_behind, self.error = [], [], None
+    def __init__(self):
         self._stop = threading.Event()
 
     def __enter__(self):
@@ -197,6 +190,20 @@ class LagSampler:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
+
+
+class LagSampler(Background):
+    """How long a write on the primary takes to be replayed on the replica.
+
+    Every `interval` seconds: read the primary's current WAL position, then poll the
+    replica until it has replayed that far. The time that takes is one sample (so
+    samples are at least a lag apart); the bytes behind at that moment are noted too.
+    """
+
+    def __init__(self, database, interval=0.25):
+        self.database, self.interval = database, interval
+        self.samples, self.bytes_behind, self.error = [], [], None
+        super().__init__()
 
     def _run(self):
         try:
@@ -445,7 +452,7 @@ def migration(call_command, database):
     return timings
 
 
-class LockWatch:
+class LockWatch(Background):
     """While a migration runs in session `pid`: which locks it holds on `actividades`, and
     whether a read (ACCESS SHARE) or a write (ROW EXCLUSIVE) could take its lock, probed
     each `interval` with a short lock_timeout (and rolled back: nothing is written)."""
@@ -454,16 +461,7 @@ class LockWatch:
         self.database, self.pid, self.interval = database, pid, interval
         self.modes, self.blocked = set(), {"read": 0.0, "write": 0.0}
         self.probes = 0
-        self._stop = threading.Event()
-
-    def __enter__(self):
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
+        super().__init__()
 
     def _run(self):
         probes = {"read": "ACCESS SHARE", "write": "ROW EXCLUSIVE"}
