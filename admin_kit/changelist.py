@@ -22,9 +22,11 @@ from django.contrib import messages
 from django.contrib.admin.views.main import ERROR_FLAG, PAGE_VAR, ChangeList
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections
-from django.db.models import DateField, F, OrderBy, Q
+from django.db.models import DateField, F, OrderBy, Q, UUIDField
 from django.db.models.sql.where import AND, WhereNode
 from django.http import HttpResponseRedirect
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 # The keyset links: rows after the given row in the list's order, or before it.
@@ -139,6 +141,19 @@ class Keyset:
     def values_of(self, obj):
         return [getattr(obj, term.name) for term in self.terms]
 
+    def below(self, value):
+        """Key values after which come the rows whose first column is below `value`.
+
+        For a newest-first list keyed by (column, UUID primary key): `value` with
+        the lowest UUID, which no row's id is under. None for any other keyset.
+        """
+        rest = self.terms[1:]
+        if not self.terms[0].descending or len(rest) != 1 or not rest[0].descending:
+            return None
+        if not isinstance(rest[0].field, UUIDField) or not rest[0].field.primary_key:
+            return None
+        return [value, uuid.UUID(int=0)]
+
     # -- links ---------------------------------------------------------------------
 
     def encode(self, values):
@@ -177,21 +192,33 @@ def _plain(value):
     return value
 
 
-def page_ids(queryset, start, stop, *, order_by=None, branches=None, scope=None, ranges=None):
+def page_ids(
+    queryset, start, stop, *, order_by=None, branches=None, scope=None, ranges=None, window=None
+):
     """The primary keys of rows [start:stop] of `queryset`, in its order (or `order_by`).
 
     With `branches`, read scope by scope and merged (`per_scope`); the same rows.
     With `ranges` (`ReadRanges`) and an order that starts with their column,
-    read range by range (`by_ranges`); the same rows.
+    read range by range (`by_ranges`); the same rows. Branches are read by
+    range only in a `window` (a member's search of whole workspaces: see
+    BoundedCountPaginator.search_ranges): at most that many ranges are read,
+    and if they hold too few rows, the keys say where reading stopped
+    (`Keys.stopped_at`). Unsearched, each scope's feed index gives its rows in
+    order over every range at once.
     """
     order_by = list(order_by or queryset.query.order_by)
-    merged = per_scope(queryset, order_by, branches, scope, limit=stop)
-    if merged is None and ranges is not None and ranges.fit(order_by):
-        found = by_ranges(queryset.order_by(*order_by), ranges, stop)[start:stop]
+    by_range = branches is None or window is not None
+    if ranges is not None and ranges.fit(order_by) and by_range:
+        found, stopped_at = by_ranges(
+            queryset.order_by(*order_by), ranges, stop, branches, scope, window=window
+        )
+        found = found[start:stop]
         ids = Keys(pk for pk, _value in found)
+        ids.stopped_at = stopped_at
         if found:  # the column's span of these rows: reading them back prunes the rest
             ids.span = (found[-1][1], found[0][1])
         return ids
+    merged = per_scope(queryset, order_by, branches, scope, limit=stop)
     if merged is None:
         return list(queryset.order_by(*order_by).values_list("pk", flat=True)[start:stop])
     at = len(merged.query.values_select) - 1  # the primary key comes last
@@ -229,24 +256,52 @@ class ReadRanges:
 
 
 class Keys(list):
-    """Primary keys of a page; `span` is (lowest, highest) of the ReadRanges column, if read."""
+    """Primary keys of a page; `span` is (lowest, highest) of the ReadRanges column, if read.
+
+    `stopped_at`: the lower bound of the last range read, when a window of ranges
+    ended before the page was full (None: the rows are all there are).
+    """
 
     span = None
+    stopped_at = None
 
 
-def by_ranges(queryset, ranges, stop):
-    """(primary key, column) of the first `stop` rows of `queryset`, read range by range."""
+def by_ranges(queryset, ranges, stop, branches=None, scope=None, window=None):
+    """(primary key, column) of the first `stop` rows of `queryset`, read range by range.
+
+    With `branches`, each range is read scope by scope and merged (`per_scope`):
+    a member's search is planned one month and one scope at a time, where the
+    planner chooses between that month's trigram index and the scope's feed
+    index; over the whole table it would build every month's matches first.
+    Returns (rows, stopped_at): past `window` ranges reading stops, and
+    stopped_at is the lower bound of the last range read (None if not stopped).
+    """
+    order_by = list(queryset.query.order_by)
     found = []
-    for lower, below in ranges.ranges:
-        part = queryset
-        if lower is not None:
-            part = part.filter(**{f"{ranges.column}__gte": lower})
-        if below is not None:
-            part = part.filter(**{f"{ranges.column}__lt": below})
-        found += part.values_list("pk", ranges.column)[: stop - len(found)]
+    for at, (lower, below) in enumerate(ranges.ranges):
+        if window is not None and at == window:
+            return found, ranges.ranges[at - 1][0]
+        part = in_range(queryset, ranges.column, lower, below)
+        merged = per_scope(part, order_by, branches, scope, limit=stop - len(found))
+        if merged is None:
+            found += part.values_list("pk", ranges.column)[: stop - len(found)]
+        else:
+            columns = merged.query.values_select
+            pk = len(columns) - 1
+            column = columns.index(ranges.column)
+            found += [(row[pk], row[column]) for row in merged[: stop - len(found)]]
         if len(found) >= stop:
             break
-    return found
+    return found, None
+
+
+def in_range(queryset, column, lower, below):
+    """`queryset`'s rows whose `column` is in [lower, below); None leaves that side open."""
+    if lower is not None:
+        queryset = queryset.filter(**{f"{column}__gte": lower})
+    if below is not None:
+        queryset = queryset.filter(**{f"{column}__lt": below})
+    return queryset
 
 
 def rows_by_ids(queryset, ids, span=None):
@@ -359,13 +414,19 @@ class KeysetChangeList(ChangeList):
         self.show_full_result_count = self.model_admin.show_full_result_count
         self.full_result_count = self.root_queryset.count() if self.show_full_result_count else None
         self.show_admin_actions = not self.show_full_result_count or bool(self.full_result_count)
-        self.can_show_all = self.result_count <= self.list_max_show_all
-        self.multi_page = self.result_count > self.list_per_page
+        # A partial count (a member's search, counted in its newest months) is a floor:
+        # the list is read page by page, never all at once.
+        partial = getattr(paginator, "count_is_partial", False)
+        self.can_show_all = self.result_count <= self.list_max_show_all and not partial
+        self.multi_page = self.result_count > self.list_per_page or partial
         self.page_num = 1
         if (self.show_all and self.can_show_all) or not self.multi_page:
             if self.keyset_link or self.page_param not in (None, "1"):
                 messages.info(request, _("La lista cabe en una página: se muestra entera."))
-            self.result_list = self.queryset._clone()
+            if (self.show_all and self.can_show_all) or not hasattr(paginator, "window"):
+                self.result_list = self.queryset._clone()
+            else:  # read as the paginator reads a page (a search's plan, by scope, by range)
+                self.result_list = paginator.page(1).object_list
             return
         self.keyset = Keyset(self.queryset)
         if self.keyset_link:
@@ -411,7 +472,9 @@ class KeysetChangeList(ChangeList):
             return
         self.page_num = number
         self.result_list = rows
-        if number == last and getattr(page, "has_more_rows", False):
+        if getattr(page, "stopped_at", None) is not None:
+            self._link_past_window(request, page.stopped_at)
+        elif number == last and getattr(page, "has_more_rows", False):
             if self.keyset.follows_list:
                 self._link_beyond(list(rows), older=True)
             else:
@@ -471,9 +534,10 @@ class KeysetChangeList(ChangeList):
             branches=getattr(self.paginator, "branches", None),
             scope=getattr(self.paginator, "scope", None),
             ranges=ranges,
+            window=getattr(self.paginator, "window", None) if forward else None,
         )
         more = len(ids) > per_page
-        span = getattr(ids, "span", None)
+        span, stopped_at = getattr(ids, "span", None), getattr(ids, "stopped_at", None)
         ids = ids[:per_page]
         rows = rows_by_ids(queryset, ids, span=span and (ranges.column, span))
         self.result_list = rows
@@ -483,10 +547,31 @@ class KeysetChangeList(ChangeList):
             self._link_beyond(shown, older=more, newer=values is not None)
         else:
             self._link_beyond(shown, older=values is not None, newer=more)
+        if stopped_at is not None:
+            self._link_past_window(request, stopped_at)
         if self.older_url:
             self.end_url = self._url(BEFORE_VAR, END)
-        if not shown:
+        if not shown and stopped_at is None:
             messages.info(request, _("No hay más filas en esa dirección."))
+
+    def _link_past_window(self, request, stopped_at):
+        """The page read its window of ranges (a member's search): go on below them."""
+        values = self.keyset.below(stopped_at)
+        if values is None:
+            return
+        self.older_url = self._url(AFTER_VAR, self.keyset.encode(values))
+        self.end_url = self._url(BEFORE_VAR, END)
+        messages.info(
+            request,
+            _(
+                "La búsqueda llegó hasta el %(fecha)s: «%(older)s» la sigue en las fechas "
+                "anteriores."
+            )
+            % {
+                "fecha": date_format(timezone.localtime(stopped_at), "DATETIME_FORMAT"),
+                "older": self.older_label,
+            },
+        )
 
     def _link_beyond(self, shown, *, older=False, newer=False):
         if not shown:

@@ -258,6 +258,19 @@ def _by_field(error):
     return {None: error.messages}
 
 
+class Branches(list):
+    """A user's scopes as disjoint Qs (`scope_branches`); `whole_workspaces` if one is.
+
+    A branch per project is small (its rows are one project's); a whole
+    workspace of a table that names it is large, and searched otherwise
+    (admin_kit.paginators.BoundedCountPaginator._search_plan).
+    """
+
+    def __init__(self, branches, *, whole_workspaces):
+        super().__init__(branches)
+        self.whole_workspaces = whole_workspaces
+
+
 class ScopedModelAdmin(
     KeysetListMixin, ReadableDatesMixin, ServiceDoorsMixin, ScopedAccessMixin, admin.ModelAdmin
 ):
@@ -311,14 +324,17 @@ class ScopedModelAdmin(
         if "__" not in self.workspace_field:  # the row names its workspace and its project
             branches = [Q(**{self.workspace_field: ws}) for ws in workspaces]
             elsewhere = ~Q(**{f"{self.workspace_field}__in": workspaces}) if workspaces else Q()
-            return branches + [Q(**{self.proyecto_field: p}) & elsewhere for p in proyectos]
+            return Branches(
+                branches + [Q(**{self.proyecto_field: p}) & elsewhere for p in proyectos],
+                whole_workspaces=bool(workspaces),
+            )
         # The row names its project alone: one branch per project, the workspaces' included.
         relation, _, rest = self.workspace_field.partition("__")
         projects = self.model._meta.get_field(relation).related_model._base_manager
         if workspaces:
             in_workspaces = projects.filter(**{f"{rest}__in": workspaces}).values_list("pk")
             proyectos = dict.fromkeys([*proyectos, *(pk for (pk,) in in_workspaces)])
-        return [Q(**{self.proyecto_field: p}) for p in proyectos]
+        return Branches([Q(**{self.proyecto_field: p}) for p in proyectos], whole_workspaces=False)
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         paginator = super().get_paginator(

@@ -51,22 +51,48 @@ def allow_audit_purge():
                 cursor.execute("INSERT INTO auditoria_purge_allowed (allowed) VALUES (1)")
 
 
-def relations_read(sql, params=None, using="default"):
-    """The tables (and partitions) PostgreSQL's plan of `sql` reads."""
+def plan_nodes(sql, params=None, *settings, using="default"):
+    """Every node of PostgreSQL's plan of `sql`, planned under `SET LOCAL` `settings`."""
     connection = connections[using]
-    with connection.cursor() as cursor:
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        for setting in settings:
+            cursor.execute(f"SET LOCAL {setting}")
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
-    names = set()
 
     def walk(node):
-        if "Relation Name" in node:
-            names.add(node["Relation Name"])
+        yield node
         for child in node.get("Plans", []):
-            walk(child)
+            yield from walk(child)
 
-    walk((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"])
-    return names
+    return list(walk((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]))
+
+
+def relations_read(sql, params=None, using="default"):
+    """The tables (and partitions) PostgreSQL's plan of `sql` reads."""
+    nodes = plan_nodes(sql, params, using=using)
+    return {node["Relation Name"] for node in nodes if "Relation Name" in node}
+
+
+def indexes_planned(sql, *settings, using="default"):
+    """The indexes PostgreSQL's plan of `sql` reads, planned under `SET LOCAL` `settings`.
+
+    `enable_seqscan = off` among them plans a small test table as if it held rows.
+    """
+    nodes = plan_nodes(sql, None, *settings, using=using)
+    return {node["Index Name"] for node in nodes if "Index Name" in node}
+
+
+def create_month_partitions(months):
+    """A partition of the trail for each (year, month), on PostgreSQL; its bounds re-read."""
+    from auditoria import partitions
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for year, month in months:
+            cursor.execute("SELECT actividades_create_partition(%s::date)", [f"{year}-{month}-1"])
+    partitions.forget_month_bounds()
 
 
 def admin_login(client, email, password):

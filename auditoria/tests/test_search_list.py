@@ -22,7 +22,7 @@ from auditoria import partitions
 from auditoria.models import Actividad
 from auditoria.tests.factories import ActividadFactory
 from core.roles import RolGlobal
-from core.testing import relations_read
+from core.testing import create_month_partitions, relations_read
 
 pytestmark = pytest.mark.django_db
 
@@ -41,18 +41,15 @@ def owner_client(client):
 def trail():
     """Rows over six months, one in five saying "clave" (two in June and January, one in
     each other month); a partition per month on PostgreSQL."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for year, month in MONTHS:
-                first = datetime.date(year, month, 1)
-                cursor.execute("SELECT actividades_create_partition(%s::date)", [first])
-        partitions.forget_month_bounds()
+    create_month_partitions(MONTHS)
     for n in range(36):
         year, month = MONTHS[n % len(MONTHS)]
         ActividadFactory(
             descripcion=f"Editar {'clave' if n % 5 == 0 else 'otro'} {n}",
             created_at=datetime.datetime(year, month, 1 + n // 2, 12, tzinfo=datetime.UTC),
         )
+    yield
+    partitions.forget_month_bounds()  # the months' partitions go with the test's transaction
 
 
 @pytest.fixture
@@ -72,7 +69,7 @@ def _walk(client, params):
         cl = client.get(reverse(URL) + f"?{params}&p={number}").context["cl"]
         seen += [row.pk for row in cl.result_list]
     while cl.older_url is not None:
-        cl = client.get(cl.older_url).context["cl"]
+        cl = client.get(reverse(URL) + cl.older_url).context["cl"]
         seen += [row.pk for row in cl.result_list]
     return seen
 
