@@ -23,7 +23,7 @@ from django.utils.functional import cached_property
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import ngettext
 
-from admin_kit.changelist import KeysetListMixin
+from admin_kit.changelist import KeysetListMixin, Lead
 from admin_kit.forms import MembershipInlineForm
 from admin_kit.paginators import BoundedCountPaginator
 from admin_kit.readable import ReadableDatesMixin
@@ -289,6 +289,9 @@ class ScopedModelAdmin(
     # Lists whose model has an index per scope column, in the list's order, read each
     # scope of a member apart and merge them (scope_branches).
     reads_per_scope = False
+    # A list ordered by a foreign key first (versions, by document) reads a member's
+    # rows through the related rows they may see (admin_kit.changelist.Lead).
+    lead_relation = None
 
     def rows_q(self, request, action=Action.VIEW):
         return access_for(request.user).filter_q(
@@ -329,12 +332,23 @@ class ScopedModelAdmin(
                 whole_workspaces=bool(workspaces),
             )
         # The row names its project alone: one branch per project, the workspaces' included.
-        relation, _, rest = self.workspace_field.partition("__")
-        projects = self.model._meta.get_field(relation).related_model._base_manager
+        proyectos = self._visible_projects(access, self.workspace_field)
+        return Branches([Q(**{self.proyecto_field: p}) for p in proyectos], whole_workspaces=False)
+
+    def _visible_projects(self, access, workspace_field, model=None):
+        """The ids of the projects whose rows the user sees, those of their workspaces included.
+
+        For rows that name their project alone: `workspace_field` goes through it
+        (`proyecto__workspace_id`, of `model`).
+        """
+        workspaces = access.workspace_ids(Action.VIEW, self.access_kind)
+        proyectos = access.proyecto_ids(Action.VIEW, self.access_kind)
+        relation, _, rest = workspace_field.partition("__")
+        projects = (model or self.model)._meta.get_field(relation).related_model._base_manager
         if workspaces:
             in_workspaces = projects.filter(**{f"{rest}__in": workspaces}).values_list("pk")
             proyectos = dict.fromkeys([*proyectos, *(pk for (pk,) in in_workspaces)])
-        return Branches([Q(**{self.proyecto_field: p}) for p in proyectos], whole_workspaces=False)
+        return list(proyectos)
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         paginator = super().get_paginator(
@@ -343,6 +357,7 @@ class ScopedModelAdmin(
         paginator.branches = self.scope_branches(request)
         paginator.scope = self.rows_q(request)
         paginator.ranges = self.read_ranges(request)
+        paginator.lead = self.lead(request)
         # Searched in its own columns: their trigram indexes count the matches cheaply
         # (a related column's search joins, and counting 20,000 of them costs more).
         paginator.searched = bool(request.GET.get(SEARCH_VAR, "").strip()) and not any(
@@ -353,6 +368,45 @@ class ScopedModelAdmin(
     def read_ranges(self, request):
         """The list's ReadRanges, for a table partitioned by its order's column (None: none)."""
         return None
+
+    def lead(self, request):
+        """The Lead of a member's list ordered by `lead_relation` first (None: none).
+
+        The related rows are those the user may see through this list's scope
+        fields, and match its search when it searches their columns alone.
+        """
+        access = access_for(request.user)
+        prefix = f"{self.lead_relation}__"
+        if (
+            self.lead_relation is None
+            or access.is_platform_admin
+            or not self.workspace_field.startswith(prefix)
+            or not self.proyecto_field.startswith(prefix)
+        ):
+            return None
+        field = self.model._meta.get_field(self.lead_relation)
+        # One list of projects, which an index on the related rows' project answers
+        # (an OR of workspaces through a join and projects would read them all).
+        proyectos = self._visible_projects(
+            access, self.workspace_field.removeprefix(prefix), field.related_model
+        )
+        proyecto_field = self.proyecto_field.removeprefix(prefix)
+        related = field.related_model._base_manager.filter(**{f"{proyecto_field}__in": proyectos})
+        term = request.GET.get(SEARCH_VAR, "").strip()
+        if term:
+            fields = self.get_search_fields(request)
+            columns = [field.removeprefix(prefix) for field in fields]
+            if not all(field.startswith(prefix) for field in fields) or any(
+                "__" in column or column[:1] in "^=@" for column in columns
+            ):
+                return None  # not only the related rows' own columns: no lead
+            for word in map(_unquoted, smart_split(term)):
+                if len(word) >= self.search_min_length:  # as get_search_results
+                    matches = Q()
+                    for column in columns:
+                        matches |= Q(**{f"{column}__icontains": word})
+                    related = related.filter(matches)
+        return Lead(field.attname, related, scope=self.rows_q(request))
 
     def get_search_results(self, request, queryset, search_term):
         """Django's search, words of `search_min_length` characters or more only.

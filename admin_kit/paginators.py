@@ -32,6 +32,8 @@ class BoundedCountPaginator(Paginator):
     scope = None
     # The list's ReadRanges (admin_kit.changelist), read one at a time: see there.
     ranges = None
+    # The related rows the list's order starts with (admin_kit.changelist.Lead).
+    lead = None
     # A search in the list's own columns (ScopedModelAdmin.get_paginator): its matches,
     # up to `sort_limit` of them, are sorted rather than met along the order.
     searched = False
@@ -70,6 +72,10 @@ class BoundedCountPaginator(Paginator):
         order = list(self.object_list.query.order_by)
         if self._searching_workspaces() and self.ranges.fit(order):
             return self._count_newest_ranges(order, limit)
+        if self.lead is not None:
+            counted = self.lead.count(self.object_list, limit)
+            if counted is not None:
+                return counted
         merged = per_scope(self.object_list, order, self.branches, self.scope, limit=limit)
         if merged is None:
             return queryset[:limit].count()
@@ -197,6 +203,7 @@ class BoundedCountPaginator(Paginator):
                 scope=self.scope,
                 ranges=self.ranges,
                 window=self.window,
+                lead=self.lead,
             )
         span = getattr(ids, "span", None)
         rows = rows_by_ids(queryset, ids[: self.per_page], span=span and (self.ranges.column, span))

@@ -83,18 +83,6 @@ def indexes_planned(sql, *settings, using="default"):
     return {node["Index Name"] for node in nodes if "Index Name" in node}
 
 
-def create_month_partitions(months):
-    """A partition of the trail for each (year, month), on PostgreSQL; its bounds re-read."""
-    from auditoria import partitions
-
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for year, month in months:
-            cursor.execute("SELECT actividades_create_partition(%s::date)", [f"{year}-{month}-1"])
-    partitions.forget_month_bounds()
-
-
 def admin_login(client, email, password):
     """Log in through the admin's login form, as a person would; True if it worked."""
     response = client.post(

@@ -286,6 +286,8 @@ class DocumentoVersionAdmin(ScopedModelAdmin):
     access_kind = Kind.DOCUMENTO_VERSION
     workspace_field = "documento__proyecto__workspace_id"
     proyecto_field = "documento__proyecto_id"
+    # A member's versions, in document order: read through their documents.
+    lead_relation = "documento"
 
     list_display = ("documento", "version", "size", "created_by", "created_at")
     list_select_related = ("documento", "created_by")

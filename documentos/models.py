@@ -152,10 +152,12 @@ class Documento(TimestampedModel):
 
     id = uuid_primary_key()
     nombre = models.CharField(_("nombre"), max_length=255)
+    # Indexed below together with the id: a project's documents, their ids alone.
     proyecto = models.ForeignKey(
         "proyectos.Proyecto",
         on_delete=models.DB_CASCADE,
         related_name="documentos",
+        db_index=False,
         verbose_name=_("proyecto"),
     )
     # Indexed below together with nombre, for a folder's listing in order.
@@ -211,6 +213,10 @@ class Documento(TimestampedModel):
                 condition=models.Q(deleted_at__isnull=True),
                 name="documentos_alive_nombre_idx",
             ),
+            # A project's documents (its cascades, its lookups) and their ids without the
+            # table: a member's versions are read through their documents in id order
+            # (admin_kit.changelist.Lead).
+            models.Index(fields=["proyecto", "id"], name="documentos_proyecto_ids_idx"),
             # A member's list, one project at a time, in the list's order (name, then
             # newest id: the admin's tie-break), merged (ScopedModelAdmin.scope_branches).
             models.Index(

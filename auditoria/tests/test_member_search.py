@@ -26,9 +26,9 @@ from admin_kit.changelist import AFTER_VAR
 from admin_kit.paginators import BoundedCountPaginator
 from auditoria import partitions
 from auditoria.models import Actividad
-from auditoria.tests.factories import ActividadFactory
+from auditoria.tests.factories import ActividadFactory, create_month_partitions
 from core.roles import RolGlobal
-from core.testing import create_month_partitions, indexes_planned
+from core.testing import indexes_planned
 from proyectos.tests.factories import ProyectoFactory, ProyectoMemberFactory
 from workspaces.tests.factories import WorkspaceFactory, WorkspaceMemberFactory
 

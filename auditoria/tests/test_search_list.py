@@ -20,9 +20,9 @@ from accounts.tests.factories import UserFactory
 from admin_kit.paginators import BoundedCountPaginator
 from auditoria import partitions
 from auditoria.models import Actividad
-from auditoria.tests.factories import ActividadFactory
+from auditoria.tests.factories import ActividadFactory, create_month_partitions
 from core.roles import RolGlobal
-from core.testing import create_month_partitions, relations_read
+from core.testing import relations_read
 
 pytestmark = pytest.mark.django_db
 
