@@ -429,7 +429,9 @@ def per_scope(queryset, order_by, branches, scope=None, limit=None):
     pk = queryset.model._meta.pk.attname
     columns = [term.name for term in terms if term.name != pk] + [pk]
     by_column = [("-" if term.descending else "") + term.name for term in terms]
-    scoped = [queryset.filter(branch).values_list(*columns) for branch in branches]
+    # The columns first: each branch then clones a query without the list's joins for display.
+    queryset = queryset.values_list(*columns).order_by()
+    scoped = [queryset.filter(branch) for branch in branches]
     if len(scoped) == 1:
         return scoped[0].order_by(*by_column)
     if (
