@@ -8,6 +8,8 @@ from auditoria.partitions import month_bounds
 FEED_PAGE_SIZE = 50
 # Month ranges read one by one before the rest of the trail is read at once.
 FEED_MONTHS = 3
+# Months the first read of a feed spans.
+FEED_FIRST_MONTHS = 2
 
 
 def feed(*, workspace=None, proyecto=None, evento=None, after=None, limit=FEED_PAGE_SIZE):
@@ -20,8 +22,9 @@ def feed(*, workspace=None, proyecto=None, evento=None, after=None, limit=FEED_P
     On PostgreSQL the trail is partitioned by month with a DEFAULT partition,
     which keeps the planner from reading the months in order: one query over
     the whole table merges every month's index (41 of them at 10M rows). So the
-    newest months are read one range at a time, each range pruned to its month,
-    until the page is full; after FEED_MONTHS of them, the older rest at once.
+    newest months are read one range at a time, each range pruned to its months
+    (the first, FEED_FIRST_MONTHS of them; the others, one), until the page is
+    full; after FEED_MONTHS ranges, the older rest at once.
     The ranges tile the whole timeline, so the rows are the same as one query's.
     """
     if (workspace is None) == (proyecto is None):
@@ -40,7 +43,9 @@ def feed(*, workspace=None, proyecto=None, evento=None, after=None, limit=FEED_P
         )
     rows = rows.order_by("-created_at", "-id")
     found = []
-    for lower, below in month_ranges(month_bounds(rows.db), upper):
+    # The newest two months at once: a page of a busy feed lies in them, and a month
+    # just begun (or a quiet one) costs no read of its own.
+    for lower, below in month_ranges(month_bounds(rows.db), upper, first=FEED_FIRST_MONTHS):
         bounded = rows
         if lower is not None:
             bounded = bounded.filter(created_at__gte=lower)
@@ -52,18 +57,22 @@ def feed(*, workspace=None, proyecto=None, evento=None, after=None, limit=FEED_P
     return found
 
 
-def month_ranges(bounds, upper=None, months=FEED_MONTHS):
+def month_ranges(bounds, upper=None, months=FEED_MONTHS, first=1):
     """(lower, below) ranges of created_at, newest first, that tile the whole timeline.
 
     `bounds` are the months' first instants, newest first; None is no bound.
     Months that begin after `upper` are left out (the first range stays open
-    above). After `months` ranges comes the rest, open below.
+    above). The first range spans `first` months, the others one each; after
+    `months` ranges comes the rest, open below.
     """
-    below, taken = None, 0
+    below, taken, joined = None, 0, 1
     for lower in bounds:
         if taken == months:
             break
         if upper is not None and lower > upper:
+            continue
+        if taken == 0 and joined < first:
+            joined += 1
             continue
         yield lower, below
         below, taken = lower, taken + 1

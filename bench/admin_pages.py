@@ -290,8 +290,11 @@ def rows_shown(html, change):
 KEYSET_LINK_RE = re.compile(r'href="\?([^"]*\btras=[^"]*)"')
 
 
-def pages(model, obj, client):
-    """(page, ours query, stock query, change) of one model, for the logged-in client."""
+def pages(model, obj, client, list_pages_only=False):
+    """(page, ours query, stock query, change) of one model, for the logged-in client.
+
+    `list_pages_only`: the first page, page 50 and the filtered page alone.
+    """
     from urllib.parse import parse_qsl
 
     from django.contrib import admin
@@ -304,6 +307,8 @@ def pages(model, obj, client):
     yield "page 50", {"p": "50"}, {"p": "50"}, False
     if label in FILTERS:
         yield "filtered", FILTERS[label], FILTERS[label], False
+    if list_pages_only:
+        return
     if ours.search_fields:
         for name, term in SEARCH_TERMS.items():
             yield f"search {name} «{term}»", {"q": term}, {"q": term}, False
@@ -492,7 +497,9 @@ def run(args):
             base = f"{model._meta.app_label}/{model._meta.model_name}/"
             obj = objects[label]
             sites = {"ours": admin.site, "stock": stock}
-            for page, ours_query, stock_query, change in pages(model, obj, client):
+            for page, ours_query, stock_query, change in pages(
+                model, obj, client, args.list_pages_only
+            ):
                 variants = {}
                 for variant, site in sites.items():
                     if variant == "stock" and args.skip_stock:
@@ -554,6 +561,30 @@ def run(args):
     }
 
 
+def preset(text):
+    name, _, url = text.partition("=")
+    if not name or not url:
+        sys.exit(f"--preset takes NAME=DATABASE_URL, not {text!r}")
+    return name, url
+
+
+def measure_preset(args, url):
+    """The list pages of ours on another database (its own process): {sizes, results}."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        output = Path(tmp) / "preset.json"
+        command = [sys.executable, __file__, "--repeat", str(args.repeat), "--skip-stock"]
+        command += ["--list-pages-only", "--quiet", "--output", str(output)]
+        if args.roles:
+            command += ["--roles", *args.roles]
+        if args.only:
+            command += ["--only", args.only]
+        subprocess.run(command, env={**os.environ, "DATABASE_URL": url}, check=True)
+        measured = json.loads(output.read_text())
+    return {"sizes": measured["sizes"], "results": measured["results"]}
+
+
 def fmt(value):
     return "-" if value is None else f"{value:8.1f}"
 
@@ -577,11 +608,35 @@ def main(argv=None):
     parser.add_argument("--only", help="only the models whose label contains this")
     parser.add_argument("--roles", nargs="*", choices=list(ROLES), help="only these roles")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument(
+        "--preset", action="append", default=[], metavar="NAME=DATABASE_URL",
+        help="also measure the list pages (ours) on this database, a smaller preset of "
+        "seed_bulk: flat cost is the same page's cost at every size",
+    )  # fmt: skip
+    parser.add_argument(
+        "--name", default="large", help="the preset of the database measured (DATABASE_URL)"
+    )
+    parser.add_argument(
+        "--feed-repeat", type=int, default=200,
+        help="samples of each of the four feed reads (bench/feed_reads.py); 0: none",
+    )  # fmt: skip
+    parser.add_argument("--list-pages-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.stock_repeat is None:
         args.stock_repeat = args.repeat
     setup()
+    clock = time.perf_counter()
     data = run(args)
+    data["preset"] = args.name
+    data["settings"]["feed_repeat"] = args.feed_repeat
+    if not args.list_pages_only and args.feed_repeat:
+        from bench import feed_reads
+
+        data["feeds"] = feed_reads.measure(args.feed_repeat)
+    data["presets"] = {name: measure_preset(args, url) for name, url in map(preset, args.preset)}
+    # The whole run: the pages, the feeds and the other presets.
+    data["machine"]["bench_seconds"] = round(time.perf_counter() - clock, 1)
+    data["machine"]["load_average"]["end"] = os.getloadavg()[0]
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")

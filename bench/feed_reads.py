@@ -77,24 +77,24 @@ def p50_p95(times):
     return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeat", type=int, default=300)
-    parser.add_argument("--plans", action="store_true", help="print the plans feed ran")
-    args = parser.parse_args()
-    import django
+def measure(repeat, plans=False):
+    """{read: figures} of the four feed reads: client and server times, before and after.
 
-    django.setup()
+    Client: the whole call (the ORM's queries and its rows), ours and one query over
+    the whole table alternated round by round. Server: planning plus execution of
+    the queries each way actually ran, from EXPLAIN (ANALYZE), alternated too.
+    """
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     reads, feed = cases()
+    figures = {}
     for name, kwargs in reads:
         if [r.pk for r in one_query(**kwargs)] != [r.pk for r in feed(**kwargs)]:
             sys.exit(f"{name}: feed's rows differ from the one query's")
         timings = {"before": [], "after": []}
         ways = (("before", one_query), ("after", feed))
-        for round_ in range(args.repeat + 1):
+        for round_ in range(repeat + 1):
             for label, function in ways if round_ % 2 else ways[::-1]:
                 started = time.perf_counter()
                 function(**kwargs)
@@ -105,31 +105,52 @@ def main():
             with CaptureQueriesContext(connection) as queries:
                 function(**kwargs)
             ran[label] = [query["sql"] for query in queries.captured_queries]
-        (b50, b95), (a50, a95) = p50_p95(timings["before"]), p50_p95(timings["after"])
-        print(
-            f"{name:36} client: before p50 {b50:5.2f} p95 {b95:5.2f} ms | "
-            f"after p50 {a50:5.2f} p95 {a95:5.2f} ms | {len(ran['after'])} queries",
-            flush=True,
-        )
+        figure = {
+            "queries": len(ran["after"]),
+            "client": {label: p50_p95(times) for label, times in timings.items()},
+        }
         if connection.vendor == "postgresql":
             server = {"before": [], "after": []}
-            for round_ in range(args.repeat + 1):
+            for round_ in range(repeat + 1):
                 for label, _f in ways if round_ % 2 else ways[::-1]:
                     total = sum(explained(connection, sql) for sql in ran[label])
                     if round_:
                         server[label].append(total)
-            (b50, b95), (a50, a95) = p50_p95(server["before"]), p50_p95(server["after"])
+            figure["server"] = {label: p50_p95(times) for label, times in server.items()}
+            if plans:
+                figure["plans"] = []
+                with connection.cursor() as cursor:
+                    for sql in ran["after"]:
+                        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql)
+                        figure["plans"].append([line for (line,) in cursor.fetchall()])
+        figures[name] = figure
+    return figures
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=300)
+    parser.add_argument("--plans", action="store_true", help="print the plans feed ran")
+    args = parser.parse_args()
+    import django
+
+    django.setup()
+    for name, figure in measure(args.repeat, plans=args.plans).items():
+        (b50, b95), (a50, a95) = figure["client"]["before"], figure["client"]["after"]
+        print(
+            f"{name:36} client: before p50 {b50:5.2f} p95 {b95:5.2f} ms | "
+            f"after p50 {a50:5.2f} p95 {a95:5.2f} ms | {figure['queries']} queries",
+            flush=True,
+        )
+        if "server" in figure:
+            (b50, b95), (a50, a95) = figure["server"]["before"], figure["server"]["after"]
             print(
                 f"{'':36} server: before p50 {b50:5.2f} p95 {b95:5.2f} ms | "
                 f"after p50 {a50:5.2f} p95 {a95:5.2f} ms (planning + execution)",
                 flush=True,
             )
-        ran = ran["after"]
-        if args.plans and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                for sql in ran:
-                    cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql)
-                    print("\n".join(f"    {line}" for (line,) in cursor.fetchall()))
+        for plan in figure.get("plans", ()):
+            print("\n".join(f"    {line}" for line in plan))
 
 
 if __name__ == "__main__":

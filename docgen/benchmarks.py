@@ -23,6 +23,7 @@ CHART_DIR = Path(settings.BASE_DIR) / "docs" / "img" / "benchmarks"
 #: The goals of issue 12, in milliseconds at p95, and its bounds.
 PAGE_GOAL_MS = 100
 SEARCH_GOAL_MS = 150
+FEED_GOAL_MS = 2
 FLAT_FACTOR = 1.5
 MAX_QUERIES = 10
 LIST_PAGES = ("first page", "page 50", "filtered")
@@ -130,13 +131,16 @@ def render(data):
     sections = [
         intro(data),
         method(data),
+        techniques(),
         statuses(results),
         summary(results),
         goals(results),
+        sizes(results),
+        feeds(results),
         against_stock(results),
         per_role(results),
     ]
-    return wrap("\n\n".join(section.strip("\n") for section in sections)) + "\n"
+    return wrap("\n\n".join(section.strip("\n") for section in sections if section)) + "\n"
 
 
 def intro(data):
@@ -149,6 +153,13 @@ def intro(data):
         else machine["database"]
     )
     size_rows = [[f"`{t}`", count(n)] for t, n in sizes.items()]
+    name = data.get("preset", "large")
+    options = "".join(
+        f" \\\n  --preset {other}=postgres://postgres@127.0.0.1:5432/piliquarts_{other}"
+        for other in data.get("presets") or {}
+    )
+    if "feed_repeat" in settings_:
+        options += f" \\\n  --feed-repeat {settings_['feed_repeat']}"
     return f"""
 # Benchmarks: the admin at scale, for every role
 
@@ -171,9 +182,10 @@ and its project «{data["scope"]["proyecto"]}», the project with the most docum
 
 <!-- docs-test: skip (long run: a benchmark on the large data set) -->
 ```bash
-DATABASE_URL=postgres://postgres@127.0.0.1:5432/piliquarts_large \\
-  python bench/admin_pages.py --repeat {settings_["repeat"]} \\
-  --stock-budget {settings_["stock_budget_seconds"]:g} --output bench/results/admin_pages.json
+DATABASE_URL=postgres://postgres@127.0.0.1:5432/piliquarts_{name} \\
+  python bench/admin_pages.py --name {name} --repeat {settings_["repeat"]} \\
+  --stock-budget {settings_["stock_budget_seconds"]:g}{options} \\
+  --output bench/results/admin_pages.json
 python manage.py benchmarks --write
 ```
 """
@@ -226,6 +238,42 @@ Django's cache; PostgreSQL's shared buffers and the operating system's page cach
 emptied (that takes a server restart and root on a shared machine), so "cold" is a new
 session, not a cold disk. p50 and p95 are of the warm samples; "queries" is the most any
 sample ran; "rows" are the list's rows (the change page's inline rows).
+"""
+
+
+def techniques():
+    """How the lists read at scale (the choices the figures below measure)."""
+    from admin_kit.changelist import Lead
+    from admin_kit.options import ScopedModelAdmin
+    from admin_kit.paginators import BoundedCountPaginator as P
+
+    return f"""
+## How the lists read
+
+- **Pages.** Numbered pages up to {P.max_pages}, then keyset pages («más antiguas» / «más
+  recientes») at the same cost to the oldest row; no address ends on Django's "?e=1" page.
+  Counts are exact up to {P.exact_limit:,}, then the planner's estimate.
+- **A member's rows.** Each of their workspaces and projects is read from its own index
+  (`actividades_ws_feed_idx`, `actividades_proy_feed_idx`, `documentos_proy_nombre_idx`)
+  and merged, rather than an OR that walks the whole table's index past everybody else's
+  rows. A member's versions are read through their own documents in id order
+  (`documentos_proyecto_ids_idx`: {Lead.tries[0]} documents for each row wanted, more when
+  they hold too few versions).
+- **Searches.** Words of {ScopedModelAdmin.search_min_length} characters or more (a shorter
+  one is left out and the page says so: no trigram index answers it), matched anywhere in
+  names and codes by trigram indexes (`pg_trgm`). Full-text search with a Spanish
+  configuration and `unaccent` was not chosen: it matches whole words, and people search
+  parts of codes ("424" in "documento-4242"). The owner's search counts its matches from
+  the trigram index up to {P.sort_limit:,} and sorts them when they are few; the audit
+  trail is read month by month. A member's search of a few projects walks their rows in
+  their own index, each checked against the pattern (no trigram index: a pattern's
+  matches over the whole table cost more than a project's rows). A member's search of
+  whole workspaces is read month by month and scope by scope, counted in the newest
+  {P.count_ranges} months ("N o más") and read at most {P.search_ranges} months a page;
+  «más antiguas» goes on where the page stopped, so every match stays reachable while no
+  request's work grows with the table: a recency window with no dead end.
+- **Searching on SQLite** uses the same words and finds the same rows, without the
+  indexes.
 """
 
 
@@ -411,6 +459,81 @@ under {SEARCH_GOAL_MS} ms p95. Those that do not:{search_table or " none."}
 **Any depth**: the page past the last numbered one costs
 {min(deep_ratios, default=0):.1f}x to {max(deep_ratios, default=0):.1f}x the first page of
 the same list (p95), over {len(deep_ratios)} lists and roles.{deepest_text}
+"""
+
+
+def sizes(results):
+    """The list pages at every size measured: flat cost is the same page's cost at each."""
+    presets = results.data.get("presets") or {}
+    if not presets:
+        return ""
+    measured = [(name, Results(p), p["sizes"]) for name, p in presets.items()]
+    measured.append((results.data.get("preset", "this run"), results, results.data["sizes"]))
+    measured.sort(key=lambda m: m[2]["actividades"])
+    smallest, largest = measured[0], measured[-1]
+    rows, within, total = [], 0, 0
+    for role in results.data["roles"]:
+        for model in results.models:
+            for page in LIST_PAGES:
+                found = [m[1].by_key.get((role, model, page, "ours")) for m in measured]
+                if any(r is None or r["expected"] != 200 for r in found):
+                    continue
+                total += 1
+                growth = found[-1]["p95_ms"] / found[0]["p95_ms"]
+                within += growth <= FLAT_FACTOR
+                rows.append((growth, [role, f"{model} {page}", *(ms(r["p95_ms"]) for r in found)]))
+    rows.sort(key=lambda r: -r[0])
+    header = ["role", "page", *(f"{name} p95" for name, _r, _s in measured), "growth"]
+    shown = [[*cells, f"{growth:.1f}x"] for growth, cells in rows[:15]]
+    names = ", ".join(
+        f"{name} ({s['actividades']:,} activity rows, {s['documentos']:,} documents)"
+        for name, _r, s in measured
+    )
+    return f"""
+## The same pages at every size
+
+The list pages (first page, page 50, filtered) of ours, for every role, on each
+`seed_bulk` preset measured in this run: {names}. **{within} of {total}** cost at
+most {FLAT_FACTOR:g}x as much on {largest[0]} as on {smallest[0]} (p95). The fifteen that
+grow the most:
+
+{table(header, shown)}
+"""
+
+
+def feeds(results):
+    """The four feed reads (auditoria.selectors.feed): client and server, ours and one query."""
+    figures = results.data.get("feeds")
+    if not figures:
+        return ""
+    def two(value):
+        return f"{value:.2f}"
+
+    rows, server_ok, client_ok = [], 0, 0
+    for read, f in figures.items():
+        client, server = f["client"], f.get("server")
+        server_ok += bool(server) and server["after"][1] <= FEED_GOAL_MS
+        client_ok += client["after"][1] <= FEED_GOAL_MS
+        rows.append(
+            [read, f["queries"], *(two(v) for v in client["after"]), two(client["before"][1])]
+            + ([*(two(v) for v in server["after"]), two(server["before"][1])] if server else [])
+        )
+    header = ["read", "queries", "p50", "p95", "one query p95"]
+    if all("server" in f for f in figures.values()):
+        header += ["server p50", "server p95", "one query server p95"]
+    return f"""
+## Feeds
+
+`auditoria.selectors.feed`'s four reads at this size (bench/feed_reads.py, in this run):
+the busiest workspace of a recent month and one of its projects, the first page and a
+page far back by keyset, beside one `ORDER BY ... LIMIT` over the whole trail (alternated
+round by round, the same rows checked equal). "p50"/"p95" are the whole call through the
+ORM (its queries and 50 rows made into objects with their user); "server" is planning
+plus execution of the queries it actually ran, from `EXPLAIN (ANALYZE)`. Goal:
+{FEED_GOAL_MS} ms p95. **{server_ok} of {len(figures)}** reads meet it on the server,
+**{client_ok} of {len(figures)}** through the ORM.
+
+{table(header, rows)}
 """
 
 

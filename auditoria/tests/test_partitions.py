@@ -131,7 +131,7 @@ def test_a_feed_page_further_back_prunes_every_later_month_from_the_plan():
     assert _plan(one_month) == {"actividades_2024_03"}
 
 
-def test_the_feed_reads_each_month_alone_newest_first_until_the_page_is_full():
+def test_the_feed_reads_its_newest_months_first_then_each_month_alone_until_the_page_is_full():
     for month in (1, 2, 3, 4):
         create_partition(at(2024, month))
     partitions.forget_month_bounds()
@@ -145,12 +145,13 @@ def test_the_feed_reads_each_month_alone_newest_first_until_the_page_is_full():
     after = newest_first[0]  # 2024-04-20: the page starts in April
     assert at(2024, 4).replace(day=1, hour=0) in partitions.month_bounds()  # read, then kept
     with CaptureQueriesContext(connection) as ran:
-        page = feed(proyecto=proyecto, after=after, limit=4)
-    assert [a.pk for a in page] == [a.pk for a in newest_first[1:5]]
-    # April's two rows, then March's: two queries, each planned over its month alone
-    # (the one query over the whole table would merge every month's index).
+        page = feed(proyecto=proyecto, after=after, limit=6)
+    assert [a.pk for a in page] == [a.pk for a in newest_first[1:7]]
+    # April's two rows and March's three, then February's: two queries, each planned over
+    # its months alone, the newest two at once (the one query over the whole table would
+    # merge every month's index).
     scanned = [relations_read(query["sql"]) - {"users"} for query in ran.captured_queries]
-    assert scanned == [{"actividades_2024_04"}, {"actividades_2024_03"}]
+    assert scanned == [{"actividades_2024_04", "actividades_2024_03"}, {"actividades_2024_02"}]
 
 
 def test_archive_then_restore_gives_back_the_same_rows(tmp_path):

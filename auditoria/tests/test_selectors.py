@@ -21,6 +21,13 @@ def test_month_ranges_tile_the_timeline_newest_first_and_stop_after_the_newest_m
         (None, first(2024, 3)),
     ]
     assert list(month_ranges([], upper=None)) == [(None, None)]  # a plain table: one read
+    # The first range may span several months (a feed's first read: its newest two).
+    assert list(month_ranges(bounds, upper=first(2024, 4), months=2, first=2)) == [
+        (first(2024, 3), None),
+        (first(2024, 2), first(2024, 3)),
+        (None, first(2024, 2)),
+    ]
+    assert list(month_ranges(bounds[:1], first=2)) == [(None, None)]
 
 
 @pytest.mark.django_db
