@@ -237,8 +237,14 @@ def page_ids(
     merged = per_scope(queryset, order_by, branches, scope, limit=stop)
     if merged is None:
         return list(queryset.order_by(*order_by).values_list("pk", flat=True)[start:stop])
-    at = len(merged.query.values_select) - 1  # the primary key comes last
-    return [row[at] for row in merged[start:stop]]
+    columns = merged.query.values_select
+    rows = list(merged[start:stop])
+    ids = Keys(row[-1] for row in rows)  # the primary key comes last
+    if rows and ranges is not None and ranges.fit(order_by):
+        # The column's span of these rows: reading them back prunes the rest.
+        at = columns.index(ranges.column)
+        ids.span = (rows[-1][at], rows[0][at])
+    return ids
 
 
 @dataclass(frozen=True)
@@ -505,9 +511,10 @@ class KeysetChangeList(ChangeList):
         if (self.show_all and self.can_show_all) or not self.multi_page:
             if self.keyset_link or self.page_param not in (None, "1"):
                 messages.info(request, _("La lista cabe en una página: se muestra entera."))
-            if (self.show_all and self.can_show_all) or not hasattr(paginator, "window"):
+            searching_scopes = getattr(paginator, "_searching_scopes", lambda: False)()
+            if (self.show_all and self.can_show_all) or not searching_scopes:
                 self.result_list = self.queryset._clone()
-            else:  # read as the paginator reads a page (a search's plan, by scope, by range)
+            else:  # a member's search: read with its own plan (the paginator's search plan)
                 self.result_list = paginator.page(1).object_list
             return
         self.keyset = Keyset(self.queryset)

@@ -463,25 +463,34 @@ the same list (p95), over {len(deep_ratios)} lists and roles.{deepest_text}
 
 
 def sizes(results):
-    """The list pages at every size measured: flat cost is the same page's cost at each."""
+    """The list pages at every size measured: flat cost is the same page's cost at each.
+
+    A page is compared between the sizes where it shows as many rows as on the
+    largest (a small preset's list of two workspaces renders two rows, not 50).
+    """
     presets = results.data.get("presets") or {}
     if not presets:
         return ""
     measured = [(name, Results(p), p["sizes"]) for name, p in presets.items()]
     measured.append((results.data.get("preset", "this run"), results, results.data["sizes"]))
     measured.sort(key=lambda m: m[2]["actividades"])
-    smallest, largest = measured[0], measured[-1]
-    rows, within, total = [], 0, 0
+    largest = measured[-1][0]
+    rows, within, total, unlike = [], 0, 0, 0
     for role in results.data["roles"]:
         for model in results.models:
             for page in LIST_PAGES:
                 found = [m[1].by_key.get((role, model, page, "ours")) for m in measured]
                 if any(r is None or r["expected"] != 200 for r in found):
                     continue
+                like = [r for r in found if r["rows"] == found[-1]["rows"]]
+                if len(like) < 2:
+                    unlike += 1
+                    continue
                 total += 1
-                growth = found[-1]["p95_ms"] / found[0]["p95_ms"]
+                growth = like[-1]["p95_ms"] / like[0]["p95_ms"]
                 within += growth <= FLAT_FACTOR
-                rows.append((growth, [role, f"{model} {page}", *(ms(r["p95_ms"]) for r in found)]))
+                shown = [ms(r["p95_ms"]) if r in like else "—" for r in found]
+                rows.append((growth, [role, f"{model} {page}", *shown]))
     rows.sort(key=lambda r: -r[0])
     header = ["role", "page", *(f"{name} p95" for name, _r, _s in measured), "growth"]
     shown = [[*cells, f"{growth:.1f}x"] for growth, cells in rows[:15]]
@@ -493,9 +502,11 @@ def sizes(results):
 ## The same pages at every size
 
 The list pages (first page, page 50, filtered) of ours, for every role, on each
-`seed_bulk` preset measured in this run: {names}. **{within} of {total}** cost at
-most {FLAT_FACTOR:g}x as much on {largest[0]} as on {smallest[0]} (p95). The fifteen that
-grow the most:
+`seed_bulk` preset measured in this run: {names}. A page is compared between the sizes
+where it shows as many rows as on {largest} ("—" where it shows fewer: a small preset's
+list of two workspaces renders two rows; {unlike} pages have no smaller size to compare
+with). **{within} of {total}** cost at most {FLAT_FACTOR:g}x as much on {largest} as on
+the smallest size they compare with (p95). The fifteen that grow the most:
 
 {table(header, shown)}
 """
@@ -506,6 +517,7 @@ def feeds(results):
     figures = results.data.get("feeds")
     if not figures:
         return ""
+
     def two(value):
         return f"{value:.2f}"
 

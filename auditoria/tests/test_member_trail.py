@@ -123,14 +123,26 @@ def test_a_guest_reads_their_projects_alone(client, world):
 
 
 @pytest.mark.usefixtures("small_pages")
-def test_the_member_list_counts_per_scope(client, world):
+@pytest.mark.parametrize("max_pages", [20, 3])
+def test_the_member_list_counts_per_scope_as_far_as_its_numbered_pages(
+    client, world, monkeypatch, max_pages
+):
+    """Exactly up to the last numbered page's rows; past them, "más de N" (the pages
+    go on by keyset), with no estimate of the whole OR to plan."""
+    monkeypatch.setattr(BoundedCountPaginator, "max_pages", max_pages)
     client.force_login(world["member"])
     a, b = world["ws"]
-    response = _get(client, "")
+    with CaptureQueriesContext(connection) as ran:
+        response = _get(client, "")
     expected = Actividad.objects.filter(
         Q(workspace__in=[a, b]) | Q(proyecto__in=world["proyectos"])
     ).count()
-    assert response.context["cl"].result_count == expected
+    cl, reach = response.context["cl"], max_pages * PER_PAGE
+    assert expected > 3 * PER_PAGE
+    assert cl.result_count == min(expected, reach)
+    assert cl.paginator.count_is_lower_bound == (expected > reach)
+    assert (f"más de {reach} " in response.content.decode()) == (expected > reach)
+    assert not any(q["sql"].startswith("EXPLAIN") for q in ran.captured_queries)
 
 
 def _member_page_query(world, limit=None, after=None):
