@@ -292,6 +292,9 @@ class ScopedModelAdmin(
     # A list ordered by a foreign key first (versions, by document) reads a member's
     # rows through the related rows they may see (admin_kit.changelist.Lead).
     lead_relation = None
+    # A member's count goes as far as the numbered pages, no estimate past them
+    # (BoundedCountPaginator.count_to_pages).
+    count_members_to_pages = False
 
     def rows_q(self, request, action=Action.VIEW):
         return access_for(request.user).filter_q(
@@ -358,6 +361,7 @@ class ScopedModelAdmin(
         paginator.scope = self.rows_q(request)
         paginator.ranges = self.read_ranges(request)
         paginator.lead = self.lead(request)
+        paginator.count_to_pages = self.count_members_to_pages
         # Searched in its own columns: their trigram indexes count the matches cheaply
         # (a related column's search joins, and counting 20,000 of them costs more).
         paginator.searched = bool(request.GET.get(SEARCH_VAR, "").strip()) and not any(

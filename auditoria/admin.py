@@ -79,8 +79,10 @@ class ActividadAdmin(ScopedModelAdmin):
     access_kind = Kind.ACTIVIDAD
     workspace_field = "workspace_id"
     proyecto_field = "proyecto_id"
-    # A member's trail: each workspace and project read from its own feed index.
+    # A member's trail: each workspace and project read from its own feed index, and
+    # counted there as far as the numbered pages (no estimate to plan over every month).
     reads_per_scope = True
+    count_members_to_pages = True
     list_display = (
         "created_at",
         "tipo",

@@ -252,7 +252,10 @@ def techniques():
 
 - **Pages.** Numbered pages up to {P.max_pages}, then keyset pages («más antiguas» / «más
   recientes») at the same cost to the oldest row; no address ends on Django's "?e=1" page.
-  Counts are exact up to {P.exact_limit:,}, then the planner's estimate.
+  Counts are exact up to {P.exact_limit:,}, then the planner's estimate; a member's
+  activity list counts their scopes as far as its numbered pages reach
+  ({P.max_pages * 50:,} rows) and says "más de N" past them: planning the estimate over
+  every month's partition would cost more than that count.
 - **A member's rows.** Each of their workspaces and projects is read from its own index
   (`actividades_ws_feed_idx`, `actividades_proy_feed_idx`, `documentos_proy_nombre_idx`)
   and merged, rather than an OR that walks the whole table's index past everybody else's
