@@ -14,6 +14,7 @@ import binascii
 import datetime
 import decimal
 import json
+import math
 import uuid
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -294,9 +295,9 @@ class Lead:
     rows: object  # the related model's rows the user may see (the search applied)
     # The Q the list is filtered by for the user: the related rows stand in for it.
     scope: object = None
-    # Documents read per try, as multiples of the rows wanted (twice: a keyset page's
-    # first document may hold none of its rows); then the plain read of the list.
-    tries = (2, 16)
+    # Documents read per try, as multiples of the rows wanted, and one more (a keyset
+    # page's first document may hold none of its rows); then the plain read of the list.
+    tries = (1, 4, 16)
 
     def fits(self, order_by):
         return bool(order_by) and order_by[0].lstrip("-") == self.column
@@ -311,7 +312,7 @@ class Lead:
         if bound is not None:
             related = related.filter(**{"pk__lte" if descending else "pk__gte": bound})
         for times in self.tries:
-            wanted = stop * times
+            wanted = math.ceil(stop * times) + 1
             # Read first, then given as values: as a subquery, the planner may merge it
             # with the whole versions index in order (600 ms for a member's page 50).
             keys = list(related.values_list("pk", flat=True)[:wanted])

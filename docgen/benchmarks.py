@@ -260,8 +260,8 @@ def techniques():
   (`actividades_ws_feed_idx`, `actividades_proy_feed_idx`, `documentos_proy_nombre_idx`)
   and merged, rather than an OR that walks the whole table's index past everybody else's
   rows. A member's versions are read through their own documents in id order
-  (`documentos_proyecto_ids_idx`: {Lead.tries[0]} documents for each row wanted, more when
-  they hold too few versions).
+  (`documentos_proyecto_ids_idx`: {Lead.tries[0]:g} document for each row wanted and one
+  more, more when they hold too few versions).
 - **Searches.** Words of {ScopedModelAdmin.search_min_length} characters or more (a shorter
   one is left out and the page says so: no trigram index answers it), matched anywhere in
   names and codes by trigram indexes (`pg_trgm`). Full-text search with a Spanish

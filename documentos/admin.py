@@ -69,6 +69,8 @@ class FolderAdmin(ScopedModelAdmin):
     access_kind = Kind.FOLDER
     workspace_field = "proyecto__workspace_id"
     proyecto_field = "proyecto_id"
+    # A member's folders: each project read from folders_proy_path_idx.
+    reads_per_scope = True
     list_display = ("path", "proyecto", "updated_at")
     list_select_related = ("proyecto",)
     ordering = ("path", "id")  # total, and in folders_path_order_idx

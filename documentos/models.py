@@ -67,10 +67,12 @@ class Folder(TimestampedModel):
 
     id = uuid_primary_key()
     nombre = models.CharField(_("nombre"), max_length=255)
+    # Indexed below together with path: a project's folders in the list's order.
     proyecto = models.ForeignKey(
         "proyectos.Proyecto",
         on_delete=models.DB_CASCADE,
         related_name="folders",
+        db_index=False,
         verbose_name=_("proyecto"),
     )
     parent = models.ForeignKey(
@@ -100,6 +102,9 @@ class Folder(TimestampedModel):
             ),
             # The admin's list in path order, read from the index instead of sorted.
             models.Index(fields=["path", "id"], name="folders_path_order_idx"),
+            # A project's folders (its cascades, its lookups) in the list's order: a
+            # member's list reads each project apart (ScopedModelAdmin.scope_branches).
+            models.Index(fields=["proyecto", "path", "id"], name="folders_proy_path_idx"),
         ]
         constraints = [
             # Target of the composite foreign keys that keep a sub-folder or a document
