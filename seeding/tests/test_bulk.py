@@ -194,10 +194,18 @@ def test_admin_pages_benchmark_runs(tmp_path):
     output = tmp_path / "admin_pages.json"
     result = _run(
         "admin_pages.py", "--repeat", "1", "--only", "proyectos.Proyecto", "--quiet",
-        "--output", str(output),
+        "--feed-repeat", "2", "--preset", f"again={database_url()}", "--output", str(output),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     data = json.loads(output.read_text())
+    # The feed reads, and the list pages again on the --preset database (its own process).
+    assert set(data["feeds"]) == {
+        "workspace feed, first page", "workspace feed, page 100 (keyset)",
+        "project feed, first page", "project feed, page 20 (keyset)",
+    }  # fmt: skip
+    assert all(f["client"]["after"][1] > 0 and f["queries"] >= 1 for f in data["feeds"].values())
+    again = {(r["role"], r["page"]) for r in data["presets"]["again"]["results"]}
+    assert ("guest", "first page") in again and ("owner", "change page") not in again
     rows = {(r["role"], r["model"], r["page"], r["variant"]): r for r in data["results"]}
     assert {role for role, *_ in rows} == {"owner", "workspace member", "project member", "guest"}
     assert all(r["ok"] and r["samples"] == 1 and r["p95_ms"] > 0 for r in rows.values())
