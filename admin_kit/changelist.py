@@ -229,23 +229,17 @@ def page_ids(
         found, stopped_at = by_ranges(
             queryset.order_by(*order_by), ranges, stop, branches, scope, window=window
         )
-        found = found[start:stop]
-        ids = Keys(pk for pk, _value in found)
+        ids = Keys.spanning(found[start:stop])
         ids.stopped_at = stopped_at
-        if found:  # the column's span of these rows: reading them back prunes the rest
-            ids.span = (found[-1][1], found[0][1])
         return ids
     merged = per_scope(queryset, order_by, branches, scope, limit=stop)
     if merged is None:
         return list(queryset.order_by(*order_by).values_list("pk", flat=True)[start:stop])
-    columns = merged.query.values_select
     rows = list(merged[start:stop])
-    ids = Keys(row[-1] for row in rows)  # the primary key comes last
-    if rows and ranges is not None and ranges.fit(order_by):
-        # The column's span of these rows: reading them back prunes the rest.
-        at = columns.index(ranges.column)
-        ids.span = (rows[-1][at], rows[0][at])
-    return ids
+    if ranges is None or not ranges.fit(order_by):
+        return [row[-1] for row in rows]  # the primary key comes last
+    at = merged.query.values_select.index(ranges.column)
+    return Keys.spanning([(row[-1], row[at]) for row in rows])
 
 
 @dataclass(frozen=True)
@@ -351,6 +345,14 @@ class Keys(list):
 
     span = None
     stopped_at = None
+
+    @classmethod
+    def spanning(cls, found):
+        """The keys of (primary key, column) pairs in the list's order, with their span."""
+        ids = cls(pk for pk, _value in found)
+        if found:  # the column's span of these rows: reading them back prunes the rest
+            ids.span = (found[-1][1], found[0][1])
+        return ids
 
 
 def by_ranges(queryset, ranges, stop, branches=None, scope=None, window=None):
@@ -512,8 +514,9 @@ class KeysetChangeList(ChangeList):
         if (self.show_all and self.can_show_all) or not self.multi_page:
             if self.keyset_link or self.page_param not in (None, "1"):
                 messages.info(request, _("La lista cabe en una página: se muestra entera."))
-            searching_scopes = getattr(paginator, "_searching_scopes", lambda: False)()
-            if (self.show_all and self.can_show_all) or not searching_scopes:
+            if (self.show_all and self.can_show_all) or not getattr(
+                paginator, "searching_scopes", False
+            ):
                 self.result_list = self.queryset._clone()
             else:  # a member's search: read with its own plan (the paginator's search plan)
                 self.result_list = paginator.page(1).object_list

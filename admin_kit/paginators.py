@@ -126,13 +126,15 @@ class BoundedCountPaginator(Paginator):
                 break
         return counted
 
-    def _searching_scopes(self):
+    @property
+    def searching_scopes(self):
+        """A member's search, read scope by scope with its own plan (`_search_plan`)."""
         return self.searched and self.branches is not None
 
     def _searching_workspaces(self):
         """A member's search of whole workspaces on a list read by ranges: read in a window."""
         return (
-            self._searching_scopes()
+            self.searching_scopes
             and self.ranges is not None
             and getattr(self.branches, "whole_workspaces", True)
         )
@@ -157,7 +159,7 @@ class BoundedCountPaginator(Paginator):
         """
         connection = connections[queryset.db]
         if (
-            self._searching_scopes()
+            self.searching_scopes
             and not getattr(self.branches, "whole_workspaces", True)
             and connection.vendor == "postgresql"
         ):

@@ -100,6 +100,30 @@ def trigram_search_indexes(table, columns):
     return RunSQLOnPostgreSQL(sql=forwards, reverse_sql=backwards)
 
 
+def drop_index_by_name(table, name, column, state_operations):
+    """Drop the single-column index `name` on `table`(`column`) by name, on each database.
+
+    For a foreign key's own index that a wider one replaces (`state_operations`: the
+    AlterField to `db_index=False`). Letting AlterField drop it would rebuild the
+    table on SQLite, losing its triggers, and re-validate the foreign key on
+    PostgreSQL. The migration using it must say `atomic = False`.
+    """
+    index = f'IF NOT EXISTS "{name}" ON "{table}" ("{column}");'
+    return migrations.SeparateDatabaseAndState(
+        state_operations=state_operations,
+        database_operations=[
+            RunSQLOnPostgreSQL(
+                sql=f'DROP INDEX CONCURRENTLY IF EXISTS "{name}";',
+                reverse_sql=f"CREATE INDEX CONCURRENTLY {index}",
+            ),
+            RunSQLOnSQLite(
+                sql=f'DROP INDEX IF EXISTS "{name}";',
+                reverse_sql=f"CREATE INDEX {index}",
+            ),
+        ],
+    )
+
+
 class AddIndexConcurrently(migrations.AddIndex):
     """AddIndex built CONCURRENTLY on PostgreSQL (writes go on), plainly elsewhere.
 

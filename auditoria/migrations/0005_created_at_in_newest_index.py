@@ -8,7 +8,7 @@ rebuild the table on SQLite and lose its append-only triggers.
 import core.db
 from django.db import migrations, models
 
-from core.migration_operations import RunSQLOnPostgreSQL, RunSQLOnSQLite
+from core.migration_operations import drop_index_by_name
 
 INDEX = "actividades_created_at_ff19140b"
 
@@ -22,22 +22,15 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
+        drop_index_by_name(
+            "actividades",
+            INDEX,
+            "created_at",
             state_operations=[
                 migrations.AlterField(
                     model_name='actividad',
                     name='created_at',
                     field=models.DateTimeField(db_default=core.db.DatabaseNow(), editable=False, verbose_name='fecha'),
-                ),
-            ],
-            database_operations=[
-                RunSQLOnPostgreSQL(
-                    sql=f'DROP INDEX CONCURRENTLY IF EXISTS "{INDEX}";',
-                    reverse_sql=f'CREATE INDEX CONCURRENTLY IF NOT EXISTS "{INDEX}" ON "actividades" ("created_at");',
-                ),
-                RunSQLOnSQLite(
-                    sql=f'DROP INDEX IF EXISTS "{INDEX}";',
-                    reverse_sql=f'CREATE INDEX IF NOT EXISTS "{INDEX}" ON "actividades" ("created_at");',
                 ),
             ],
         ),

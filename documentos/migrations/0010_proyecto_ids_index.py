@@ -12,11 +12,7 @@ foreign key on PostgreSQL.
 import django.db.models.deletion
 from django.db import migrations, models
 
-from core.migration_operations import (
-    AddIndexConcurrently,
-    RunSQLOnPostgreSQL,
-    RunSQLOnSQLite,
-)
+from core.migration_operations import AddIndexConcurrently, drop_index_by_name
 
 INDEX = "documentos_proyecto_id_12ad3eb3"
 
@@ -35,22 +31,15 @@ class Migration(migrations.Migration):
             model_name='documento',
             index=models.Index(fields=['proyecto', 'id'], name='documentos_proyecto_ids_idx'),
         ),
-        migrations.SeparateDatabaseAndState(
+        drop_index_by_name(
+            "documentos",
+            INDEX,
+            "proyecto_id",
             state_operations=[
                 migrations.AlterField(
                     model_name='documento',
                     name='proyecto',
                     field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.DB_CASCADE, related_name='documentos', to='proyectos.proyecto', verbose_name='proyecto'),
-                ),
-            ],
-            database_operations=[
-                RunSQLOnPostgreSQL(
-                    sql=f'DROP INDEX CONCURRENTLY IF EXISTS "{INDEX}";',
-                    reverse_sql=f'CREATE INDEX CONCURRENTLY IF NOT EXISTS "{INDEX}" ON "documentos" ("proyecto_id");',
-                ),
-                RunSQLOnSQLite(
-                    sql=f'DROP INDEX IF EXISTS "{INDEX}";',
-                    reverse_sql=f'CREATE INDEX IF NOT EXISTS "{INDEX}" ON "documentos" ("proyecto_id");',
                 ),
             ],
         ),

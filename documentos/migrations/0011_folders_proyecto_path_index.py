@@ -11,11 +11,7 @@ on PostgreSQL).
 import django.db.models.deletion
 from django.db import migrations, models
 
-from core.migration_operations import (
-    AddIndexConcurrently,
-    RunSQLOnPostgreSQL,
-    RunSQLOnSQLite,
-)
+from core.migration_operations import AddIndexConcurrently, drop_index_by_name
 
 INDEX = "folders_proyecto_id_b6ceed5a"
 
@@ -34,22 +30,15 @@ class Migration(migrations.Migration):
             model_name='folder',
             index=models.Index(fields=['proyecto', 'path', 'id'], name='folders_proy_path_idx'),
         ),
-        migrations.SeparateDatabaseAndState(
+        drop_index_by_name(
+            "folders",
+            INDEX,
+            "proyecto_id",
             state_operations=[
                 migrations.AlterField(
                     model_name='folder',
                     name='proyecto',
                     field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.DB_CASCADE, related_name='folders', to='proyectos.proyecto', verbose_name='proyecto'),
-                ),
-            ],
-            database_operations=[
-                RunSQLOnPostgreSQL(
-                    sql=f'DROP INDEX CONCURRENTLY IF EXISTS "{INDEX}";',
-                    reverse_sql=f'CREATE INDEX CONCURRENTLY IF NOT EXISTS "{INDEX}" ON "folders" ("proyecto_id");',
-                ),
-                RunSQLOnSQLite(
-                    sql=f'DROP INDEX IF EXISTS "{INDEX}";',
-                    reverse_sql=f'CREATE INDEX IF NOT EXISTS "{INDEX}" ON "folders" ("proyecto_id");',
                 ),
             ],
         ),
