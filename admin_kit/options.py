@@ -261,13 +261,18 @@ def _by_field(error):
 class Branches(list):
     """A user's scopes as disjoint Qs (`scope_branches`); `whole_workspaces` if one is.
 
+    Made of `groups`, (field, values, also): a branch per value, field=value
+    and `also`, which admin_kit.changelist.per_scope compiles once per group.
     A branch per project is small (its rows are one project's); a whole
     workspace of a table that names it is large, and searched otherwise
     (admin_kit.paginators.BoundedCountPaginator._search_plan).
     """
 
-    def __init__(self, branches, *, whole_workspaces):
-        super().__init__(branches)
+    def __init__(self, groups, *, whole_workspaces):
+        self.groups = [(field, list(values), also) for field, values, also in groups if values]
+        super().__init__(
+            Q(**{field: value}) & also for field, values, also in self.groups for value in values
+        )
         self.whole_workspaces = whole_workspaces
 
 
@@ -328,15 +333,17 @@ class ScopedModelAdmin(
         workspaces = access.workspace_ids(Action.VIEW, self.access_kind)
         proyectos = access.proyecto_ids(Action.VIEW, self.access_kind)
         if "__" not in self.workspace_field:  # the row names its workspace and its project
-            branches = [Q(**{self.workspace_field: ws}) for ws in workspaces]
             elsewhere = ~Q(**{f"{self.workspace_field}__in": workspaces}) if workspaces else Q()
             return Branches(
-                branches + [Q(**{self.proyecto_field: p}) & elsewhere for p in proyectos],
+                [
+                    (self.workspace_field, workspaces, Q()),
+                    (self.proyecto_field, proyectos, elsewhere),
+                ],
                 whole_workspaces=bool(workspaces),
             )
         # The row names its project alone: one branch per project, the workspaces' included.
         proyectos = self._visible_projects(access, self.workspace_field)
-        return Branches([Q(**{self.proyecto_field: p}) for p in proyectos], whole_workspaces=False)
+        return Branches([(self.proyecto_field, proyectos, Q())], whole_workspaces=False)
 
     def _visible_projects(self, access, workspace_field, model=None):
         """The ids of the projects whose rows the user sees, those of their workspaces included.
@@ -395,7 +402,8 @@ class ScopedModelAdmin(
             access, self.workspace_field.removeprefix(prefix), field.related_model
         )
         proyecto_field = self.proyecto_field.removeprefix(prefix)
-        related = field.related_model._base_manager.filter(**{f"{proyecto_field}__in": proyectos})
+        rows_scope = Q(**{f"{proyecto_field}__in": proyectos})
+        related = field.related_model._base_manager.filter(rows_scope)
         term = request.GET.get(SEARCH_VAR, "").strip()
         if term:
             fields = self.get_search_fields(request)
@@ -410,7 +418,13 @@ class ScopedModelAdmin(
                     for column in columns:
                         matches |= Q(**{f"{column}__icontains": word})
                     related = related.filter(matches)
-        return Lead(field.attname, related, scope=self.rows_q(request))
+        return Lead(
+            field.attname,
+            related,
+            scope=self.rows_q(request),
+            rows_scope=rows_scope,
+            branches=Branches([(proyecto_field, proyectos, Q())], whole_workspaces=False),
+        )
 
     def get_search_results(self, request, queryset, search_term):
         """Django's search, words of `search_min_length` characters or more only.

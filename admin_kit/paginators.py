@@ -103,7 +103,7 @@ class BoundedCountPaginator(Paginator):
         merged = per_scope(self.object_list, order, self.branches, self.scope, limit=limit)
         if merged is None:
             return queryset[:limit].count()
-        return merged.order_by()[:limit].count()
+        return merged.count(limit)
 
     def _count_newest_ranges(self, order, limit):
         """The search's matches in the newest `count_ranges` ranges, scope by scope.
@@ -120,8 +120,10 @@ class BoundedCountPaginator(Paginator):
                 break
             part = in_range(self.object_list, self.ranges.column, lower, below)
             merged = per_scope(part, order, self.branches, self.scope, limit=limit - counted)
-            rows = part if merged is None else merged
-            counted += rows.order_by()[: limit - counted].count()
+            if merged is None:
+                counted += part.order_by()[: limit - counted].count()
+            else:
+                counted += merged.count(limit - counted)
             if counted >= limit:
                 break
         return counted

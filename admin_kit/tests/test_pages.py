@@ -181,3 +181,29 @@ def test_admin_speaks_spanish_whatever_the_browser_asks(admin_client):
     assert "Cerrar sesión" in page.text
     assert "Auditoría" in page.text
     assert "Groups" not in page.text and "Grupos" not in page.text
+
+
+@pytest.mark.parametrize("model", ROW_FACTORIES, ids=lambda m: m._meta.db_table)
+def test_a_rows_checkbox_is_djangos_own(model):
+    """KeysetListMixin writes the row's checkbox itself: the same HTML as Django's widget."""
+    from django.contrib import admin
+    from django.utils import translation
+
+    obj = ROW_FACTORIES[model]()
+    model_admin = admin.site.get_model_admin(model)
+    with translation.override("es"):
+        ours = model_admin.action_checkbox(obj)
+        djangos = admin.ModelAdmin.action_checkbox(model_admin, obj)
+    assert type(model_admin).action_checkbox is not admin.ModelAdmin.action_checkbox
+    assert ours == djangos
+    assert "Seleccione" in ours or "Selecciona" in ours, ours
+
+
+def test_a_rows_checkbox_escapes_its_name():
+    from django.contrib import admin
+
+    proyecto = ProyectoFactory(nombre='"><script>alert(1)</script> Ñandú')
+    model_admin = admin.site.get_model_admin(Proyecto)
+    html = model_admin.action_checkbox(proyecto)
+    assert html == admin.ModelAdmin.action_checkbox(model_admin, proyecto)
+    assert "<script>" not in html and "&lt;script&gt;" in html

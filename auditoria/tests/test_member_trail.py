@@ -6,7 +6,6 @@ rows as the OR, in the same order, at a cost that does not grow with the table.
 """
 
 import datetime
-import json
 
 import pytest
 from django.contrib import admin
@@ -23,6 +22,7 @@ from admin_kit.paginators import BoundedCountPaginator
 from auditoria.models import Actividad
 from auditoria.tests.factories import ActividadFactory
 from core.roles import RolGlobal
+from core.testing import plan_nodes
 from proyectos.tests.factories import ProyectoFactory, ProyectoMemberFactory
 from workspaces.tests.factories import WorkspaceFactory, WorkspaceMemberFactory
 
@@ -162,14 +162,15 @@ def _member_page_query(world, limit=None, after=None):
         limit=limit,
     )
     assert merged is not None, "a member of several scopes reads them apart"
-    return merged if limit is None else merged[:limit]
+    return merged.statement(0, limit) if limit is not None else merged
 
 
 def test_the_scopes_are_disjoint_and_cover_the_or(world):
     merged = _member_page_query(world)
     # Each branch stands in for the OR: none repeats it (the planner would count twice).
-    assert " OR " not in str(merged.query).split('workspace_id" IS NULL')[0].upper()
-    rows = list(merged)
+    sql, _params = merged.statement()
+    assert " OR " not in sql.split('workspace_id" IS NULL')[0].upper()
+    rows = merged.rows()
     a, b = world["ws"]
     ids = [row[-1] for row in rows]
     assert ids == _expected(Q(workspace__in=[a, b]) | Q(proyecto__in=world["proyectos"]))
@@ -198,19 +199,10 @@ def _uncrowd():
         cursor.execute("ANALYZE actividades")
 
 
-def _nodes(plan):
-    yield plan
-    for child in plan.get("Plans", ()):
-        yield from _nodes(child)
-
-
-def _assert_read_per_scope(query, bound=None):
-    with connection.cursor() as cursor:
-        # A month's partition that is empty costs nothing to scan and sort: forbid the
-        # scan, so the plan shows what a partition holding rows gets.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-    plan = json.loads(query.explain(format="json"))[0]["Plan"]
-    nodes = list(_nodes(plan))
+def _assert_read_per_scope(statement, bound=None):
+    # A month's partition that is empty costs nothing to scan and sort: forbid the
+    # scan, so the plan shows what a partition holding rows gets.
+    nodes = plan_nodes(*statement, "enable_seqscan = off")
     kinds = [node["Node Type"] for node in nodes]
     assert kinds[:2] == ["Limit", "Merge Append"], "the scopes' rows are merged in order"
     assert "Seq Scan" not in kinds and "Bitmap Heap Scan" not in kinds

@@ -5,7 +5,7 @@ read as one query per project (admin_kit.changelist.per_scope): the same rows
 in the same order, at a cost that does not grow with the table.
 """
 
-import json
+import uuid
 
 import pytest
 from django.contrib import admin
@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from admin_kit.changelist import Lead, per_scope
+from admin_kit.options import Branches
 from admin_kit.paginators import BoundedCountPaginator
-from core.testing import indexes_planned
+from core.testing import indexes_planned, plan_nodes
 from documentos.models import Documento, DocumentoVersion, Folder
 from documentos.tests.factories import DocumentoFactory, DocumentoVersionFactory, FolderFactory
 from proyectos.tests.factories import ProyectoFactory, ProyectoMemberFactory
@@ -89,17 +90,39 @@ def _member_page_query(world, limit):
     assert len(branches) == 3, "one branch per project: a1 and a2 (of A), and pB"
     merged = per_scope(queryset, ORDER, branches, model_admin.rows_q(request), limit=limit)
     assert merged is not None
-    return merged if limit is None else merged[:limit]
+    return merged
 
 
 def test_the_projects_are_disjoint_and_cover_the_or(world):
-    assert [row[-1] for row in _member_page_query(world, None)] == _expected(world)
+    assert [row[-1] for row in _member_page_query(world, None).rows()] == _expected(world)
 
 
-def _nodes(plan):
-    yield plan
-    for child in plan.get("Plans", ()):
-        yield from _nodes(child)
+def test_branches_compiled_once_are_the_branches_compiled_one_by_one(world):
+    """per_scope compiles a group's first two branches and repeats them with each value."""
+    request = RequestFactory().get(reverse(URL))
+    request.user = world["member"]
+    model_admin = admin.site.get_model_admin(Documento)
+    queryset = model_admin.get_queryset(request).alive().order_by(*ORDER)
+    branches, scope = model_admin.scope_branches(request), model_admin.rows_q(request)
+    assert [len(values) for _field, values, _also in branches.groups] == [3]
+    once = per_scope(queryset, ORDER, branches, scope, limit=51)
+    each = per_scope(queryset, ORDER, list(branches), scope, limit=51)  # plain Qs
+    assert once.statement(0, 51) == each.statement(0, 51)
+    assert once.rows(0, 51) == each.rows(0, 51) != []
+    # A value whose statement has another shape (NULL: IS NULL) is compiled by itself.
+    folder = FolderFactory(proyecto=world["mine"][0])
+    DocumentoFactory(proyecto=folder.proyecto, folder=folder)
+    folders = Branches([("folder", [None, folder.pk, uuid.uuid4()], Q())], whole_workspaces=False)
+    merged = per_scope(Documento.objects.order_by(*ORDER), ORDER, folders, limit=51)
+    assert (
+        merged.statement()
+        == per_scope(Documento.objects.order_by(*ORDER), ORDER, list(folders), limit=51).statement()
+    )
+    assert [row[-1] for row in merged.rows()] == list(
+        Documento.objects.filter(Q(folder=None) | Q(folder=folder))
+        .order_by(*ORDER)
+        .values_list("pk", flat=True)
+    )
 
 
 @pytest.mark.postgresql
@@ -117,8 +140,7 @@ def test_a_members_documents_merge_the_per_project_index(world):
             [model.pk],
         )
         cursor.execute("ANALYZE documentos")
-    plan = json.loads(_member_page_query(world, 51).explain(format="json"))[0]["Plan"]
-    nodes = list(_nodes(plan))
+    nodes = plan_nodes(*_member_page_query(world, 51).statement(0, 51))
     kinds = [node["Node Type"] for node in nodes]
     assert kinds[:2] == ["Limit", "Merge Append"], kinds
     assert "Seq Scan" not in kinds and "Sort" not in kinds, kinds
@@ -249,12 +271,18 @@ def test_a_members_versions_page_reads_their_documents_ids_from_the_project_inde
         response = client.get(reverse(VERSIONS_URL))
     assert response.status_code == 200
     sqls = [q["sql"] for q in ran.captured_queries]
-    # The documents' ids first, in id order, by project: then their versions by those ids.
-    (documents,) = [sql for sql in sqls if sql.startswith('SELECT "documentos"."id" AS "pk"')]
-    assert '"documentos"."proyecto_id" IN' in documents and "ORDER BY 1 ASC" in documents
+    # The documents' ids first, in id order, project by project and merged: then their
+    # versions by those ids.
+    (documents,) = [sql for sql in sqls if sql.startswith('SELECT * FROM (SELECT "documentos"')]
+    assert documents.count('"documentos"."proyecto_id" = ') == 3, "a1, a2 and pB"
+    assert '"documentos"."proyecto_id" IN' not in documents
+    # A page of 4 and one row more to know a page follows: 5 rows, read among 6 documents.
+    assert documents.endswith("ORDER BY 1 ASC LIMIT 6"), documents[-60:]
     (read,) = [sql for sql in sqls if sql.startswith('SELECT "documento_versions"."id" AS "pk"')]
     assert "JOIN" not in read, "the documents stand in for the member's scope"
     if connection.vendor == "postgresql":
+        # The documents' ids as one array parameter, not a parameter each.
+        assert '"documento_versions"."documento_id" = ANY(' in read, read
         indexes = indexes_planned(documents, "enable_seqscan = off", "enable_bitmapscan = off")
         assert indexes == {"documentos_proyecto_ids_idx"}, indexes
 
@@ -286,6 +314,6 @@ def test_a_members_folders_are_read_per_project_in_path_order(client, world, mon
         seen += [row.pk for row in cl.result_list]
     assert seen == expected
     if connection.vendor == "postgresql":
-        (read,) = [q["sql"] for q in ran.captured_queries if q["sql"].startswith("(SELECT")]
+        (read,) = [q["sql"] for q in ran.captured_queries if q["sql"].startswith("SELECT * FROM (")]
         indexes = indexes_planned(read, "enable_seqscan = off", "enable_bitmapscan = off")
         assert indexes == {"folders_proy_path_idx"}, indexes

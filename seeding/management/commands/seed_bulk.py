@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from seeding.bulk import PRESETS, Sizes, finish_indexes, pending_indexes, seed
+from seeding.bulk import PRESETS, Sizes, finish_indexes, pending_indexes, seed, settle
 
 
 class Command(BaseCommand):
@@ -51,3 +51,6 @@ class Command(BaseCommand):
             rate = rows / seconds if seconds else 0
             self.stdout.write(f"{table:20} {rows:>12,} rows {seconds:8.1f} s {rate:>12,.0f} rows/s")
         self.stdout.write(f"{'total':20} {total_rows:>12,} rows {total_seconds:8.1f} s")
+        vacuumed = settle()
+        if vacuumed is not None:
+            self.stdout.write(f"{'VACUUM (ANALYZE)':20} {'':>17} {vacuumed:8.1f} s")
