@@ -45,3 +45,27 @@ def test_the_feed_pages_rows_of_many_months_in_order_like_one_query():
     assert [a.pk for page in pages for a in page] == [
         a.pk for a in sorted(rows, key=lambda a: (a.created_at, a.pk), reverse=True)
     ]
+
+
+@pytest.mark.django_db
+def test_a_feed_row_is_the_activity_with_its_authors_name_in_one_query(
+    django_assert_num_queries,
+):
+    from accounts.tests.factories import UserFactory
+    from auditoria.models import Actividad
+
+    proyecto = ProyectoFactory()
+    author = UserFactory(nombre="Ñusta Quispe")
+    written = ActividadFactory(
+        proyecto=proyecto, user=author, descripcion="subió «planos»", metadata={"evento": "x.y"}
+    )
+    anonymous = ActividadFactory(proyecto=proyecto, user=None, created_at=written.created_at)
+    with django_assert_num_queries(1):
+        rows = {row.pk: row for row in feed(proyecto=proyecto)}
+    row = rows[written.pk]
+    stored = Actividad.objects.get(pk=written.pk)
+    for column in ("id", "created_at", "tipo", "entidad_tipo", "entidad_id", "descripcion"):
+        assert getattr(row, column) == getattr(stored, column), column
+    assert (row.metadata, row.evento, row.user_id) == ({"evento": "x.y"}, "x.y", author.pk)
+    assert (row.proyecto_id, row.autor) == (proyecto.pk, "Ñusta Quispe")
+    assert (rows[anonymous.pk].autor, rows[anonymous.pk].user_id) == (None, None)
