@@ -213,11 +213,12 @@ def page_ids(
     With `branches`, read scope by scope and merged (`per_scope`); the same rows.
     With `ranges` (`ReadRanges`) and an order that starts with their column,
     read range by range (`by_ranges`); the same rows. Branches are read by
-    range only in a `window` (a member's search of whole workspaces: see
+    range in a `window` (a member's search of whole workspaces: see
     BoundedCountPaginator.search_ranges): at most that many ranges are read,
     and if they hold too few rows, the keys say where reading stopped
-    (`Keys.stopped_at`). Unsearched, each scope's feed index gives its rows in
-    order over every range at once. With `lead` (`Lead`) and an order that
+    (`Keys.stopped_at`). Otherwise branches are read in a few gathered ranges
+    (`ReadRanges.gathered`): the newest months, each planned over its own
+    partitions, then the rest at once. With `lead` (`Lead`) and an order that
     starts with its column, read through the related rows (from `lead_bound`,
     the first column's value on a keyset page); the same rows.
     """
@@ -226,8 +227,9 @@ def page_ids(
         found = lead.page_pks(queryset.order_by(*order_by), start, stop, lead_bound)
         if found is not None:
             return found
-    by_range = branches is None or window is not None
-    if ranges is not None and ranges.fit(order_by) and by_range:
+    if ranges is not None and ranges.fit(order_by):
+        if branches is not None and window is None:
+            ranges = ranges.gathered()
         found, stopped_at = by_ranges(
             queryset.order_by(*order_by), ranges, stop, branches, scope, window=window
         )
@@ -262,6 +264,24 @@ class ReadRanges:
 
     def fit(self, order_by):
         return bool(order_by) and order_by[0] == f"-{self.column}"
+
+    def gathered(self, first=2, alone=3):
+        """The same tiling in a few ranges: the first `first` as one, `alone` one by one, the rest.
+
+        For a member's scopes, whose rows each month holds fewer of: the newest
+        months hold a page of a busy scope, each read planned over its own
+        partitions; a quiet scope's rows further back are read at once rather
+        than in a read per month. One read over every month plans all their
+        partitions for each scope (6 ms at 41 months, for two scopes).
+        """
+        ranges, kept = list(self.ranges), []
+        for part in (ranges[:first], *([r] for r in ranges[first : first + alone])):
+            if part:
+                kept.append((part[-1][0], part[0][1]))
+        rest = ranges[first + alone :]
+        if rest:
+            kept.append((rest[-1][0], rest[0][1]))
+        return ReadRanges(self.column, tuple(kept))
 
     def below(self, value):
         """The ranges that may hold rows at or before `value`, the first one left open above."""

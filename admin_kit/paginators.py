@@ -95,7 +95,11 @@ class BoundedCountPaginator(Paginator):
         # Per scope, in the list's order, so each reads its own index and stops at the limit.
         order = list(self.object_list.query.order_by)
         if self._searching_workspaces() and self.ranges.fit(order):
-            return self._count_newest_ranges(order, limit)
+            return self._count_by_ranges(order, limit, self.ranges, most=self.count_ranges)
+        if self.branches is not None and self.ranges is not None and self.ranges.fit(order):
+            # Gathered as a page reads them (admin_kit.changelist.page_ids), with one month
+            # alone: a count reads on to its limit, and each read plans its partitions.
+            return self._count_by_ranges(order, limit, self.ranges.gathered(alone=1))
         if self.lead is not None:
             counted = self.lead.count(self.object_list, limit)
             if counted is not None:
@@ -105,17 +109,18 @@ class BoundedCountPaginator(Paginator):
             return queryset[:limit].count()
         return merged.count(limit)
 
-    def _count_newest_ranges(self, order, limit):
-        """The search's matches in the newest `count_ranges` ranges, scope by scope.
+    def _count_by_ranges(self, order, limit, ranges, most=None):
+        """The rows up to `limit`, counted range by range (`ranges`) and scope by scope.
 
-        A pattern frequent in the table and rare in the member's scopes would be
+        A search's matches are counted in the newest `most` ranges only: a
+        pattern frequent in the table and rare in the member's scopes would be
         counted month after month to the oldest (each month's trigram index costs
         ~8 ms at 10M rows for «documento-99»): past the newest months the count
         says "N o más", and the pages go on by keyset to the oldest row.
         """
         counted = 0
-        for at, (lower, below) in enumerate(self.ranges.ranges):
-            if at == self.count_ranges:
+        for at, (lower, below) in enumerate(ranges.ranges):
+            if at == most:
                 self.count_is_partial = True
                 break
             part = in_range(self.object_list, self.ranges.column, lower, below)
@@ -157,7 +162,7 @@ class BoundedCountPaginator(Paginator):
         named «documento-99…», for each project: 450 ms). GIN indexes are read
         by bitmap only, so no bitmap scan means no trigram index. Scopes that
         are whole workspaces (the trail's) are large: their search is planned
-        month by month instead (`page_ids`, `_count_newest_ranges`).
+        month by month instead (`page_ids`, `_count_by_ranges`).
         """
         connection = connections[queryset.db]
         if (

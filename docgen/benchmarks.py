@@ -259,9 +259,12 @@ def techniques():
 - **A member's rows.** Each of their workspaces and projects is read from its own index
   (`actividades_ws_feed_idx`, `actividades_proy_feed_idx`, `documentos_proy_nombre_idx`)
   and merged, rather than an OR that walks the whole table's index past everybody else's
-  rows. A member's versions are read through their own documents in id order
-  (`documentos_proyecto_ids_idx`: {Lead.tries[0]:g} document for each row wanted and one
-  more, more when they hold too few versions).
+  rows: one statement, its branches compiled once and repeated with each scope's id. On
+  the audit trail those reads go the newest two months first, then one month at a time,
+  then the rest, each planned over its own partitions. A member's versions are read
+  through their own documents in id order (`documentos_proyecto_ids_idx`, project by
+  project: {Lead.tries[0]:g} document for each row wanted and one more, more when they
+  hold too few versions), passed back as one array.
 - **Searches.** Words of {ScopedModelAdmin.search_min_length} characters or more (a shorter
   one is left out and the page says so: no trigram index answers it), matched anywhere in
   names and codes by trigram indexes (`pg_trgm`). Full-text search with a Spanish

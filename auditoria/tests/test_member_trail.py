@@ -17,12 +17,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from admin_kit.changelist import AFTER_VAR, Keyset, per_scope
+from admin_kit.changelist import AFTER_VAR, Keyset, ReadRanges, per_scope
 from admin_kit.paginators import BoundedCountPaginator
+from auditoria import partitions
 from auditoria.models import Actividad
+from auditoria.selectors import month_ranges
 from auditoria.tests.factories import ActividadFactory
 from core.roles import RolGlobal
-from core.testing import plan_nodes
+from core.testing import plan_nodes, relations_read
 from proyectos.tests.factories import ProyectoFactory, ProyectoMemberFactory
 from workspaces.tests.factories import WorkspaceFactory, WorkspaceMemberFactory
 
@@ -234,3 +236,60 @@ def test_a_members_page_merges_the_per_scope_indexes(world):
         _assert_read_per_scope(_member_page_query(world, limit=51, after=after), "created_at <=")
     finally:
         _uncrowd()
+
+
+def test_gathered_ranges_tile_the_same_timeline_in_a_few_reads():
+    months = [datetime.datetime(2024, m, 1, tzinfo=datetime.UTC) for m in range(9, 0, -1)]
+    tiling = ReadRanges("created_at", tuple(month_ranges(months, months=len(months))))
+    assert len(tiling.ranges) == 10  # the nine months, and before the first one
+    gathered = tiling.gathered(first=2, alone=3).ranges
+    # The newest two months at once (open above), three alone, then the rest at once.
+    assert gathered == (
+        (months[1], None),
+        (months[2], months[1]),
+        (months[3], months[2]),
+        (months[4], months[3]),
+        (None, months[4]),
+    )
+    assert tiling.gathered(first=2, alone=1).ranges == (
+        (months[1], None),
+        (months[2], months[1]),
+        (None, months[2]),
+    )
+    few = ReadRanges("created_at", tuple(month_ranges(months[:1], months=1)))
+    assert few.gathered().ranges == ((None, None),)  # one month and before it: one read
+
+
+@pytest.mark.postgresql
+def test_a_members_first_page_reads_the_newest_months_not_every_partition(
+    client, world, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("the trail is partitioned by month on PostgreSQL only")
+    monkeypatch.setattr(admin.site.get_model_admin(Actividad), "list_per_page", PER_PAGE)
+    with connection.cursor() as cursor:
+        for month in (1, 2, 3, 4):
+            cursor.execute("SELECT actividades_create_partition('2024-%s-01'::date)", [month])
+    partitions.forget_month_bounds()
+    try:
+        for month in (1, 2, 3, 4):  # older rows of the member's workspace, a month each
+            ActividadFactory(
+                workspace=world["ws"][0],
+                created_at=datetime.datetime(2024, month, 15, tzinfo=datetime.UTC),
+            )
+        client.force_login(world["member"])
+        with CaptureQueriesContext(connection) as ran:
+            response = client.get(reverse(URL))
+        assert response.status_code == 200
+        reads = [q["sql"] for q in ran.captured_queries if q["sql"].startswith("SELECT * FROM (")]
+        # The page is full within the newest two months (this month's, where the world's
+        # rows are, and April 2024's): the older months are not even planned.
+        assert len(reads) == 1
+        read = relations_read(reads[0])
+        assert "actividades_2024_04" in read, read
+        assert not read & {f"actividades_2024_0{m}" for m in (1, 2, 3)}, read
+        shown = [row.pk for row in response.context["cl"].result_list]
+        visible = Q(workspace__in=world["ws"]) | Q(proyecto__in=world["proyectos"])
+        assert shown == _expected(visible)[:PER_PAGE]
+    finally:
+        partitions.forget_month_bounds()
