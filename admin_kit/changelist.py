@@ -265,7 +265,7 @@ class ReadRanges:
     def fit(self, order_by):
         return bool(order_by) and order_by[0] == f"-{self.column}"
 
-    def gathered(self, first=2, alone=3):
+    def gathered(self, first=2, alone=0):
         """The same tiling in a few ranges: the first `first` as one, `alone` one by one, the rest.
 
         For a member's scopes, whose rows each month holds fewer of: the newest

@@ -418,12 +418,16 @@ class ScopedModelAdmin(
                     for column in columns:
                         matches |= Q(**{f"{column}__icontains": word})
                     related = related.filter(matches)
+        # Unsearched, project by project from their index; a search's matches instead
+        # come from the pattern's own index (walking each project for a rare pattern
+        # reads all their rows, three times over the tries: 170 ms for «documento-99»).
+        branches = Branches([(proyecto_field, proyectos, Q())], whole_workspaces=False)
         return Lead(
             field.attname,
             related,
             scope=self.rows_q(request),
             rows_scope=rows_scope,
-            branches=Branches([(proyecto_field, proyectos, Q())], whole_workspaces=False),
+            branches=None if term else branches,
         )
 
     def get_search_results(self, request, queryset, search_term):

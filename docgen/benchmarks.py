@@ -260,8 +260,8 @@ def techniques():
   (`actividades_ws_feed_idx`, `actividades_proy_feed_idx`, `documentos_proy_nombre_idx`)
   and merged, rather than an OR that walks the whole table's index past everybody else's
   rows: one statement, its branches compiled once and repeated with each scope's id. On
-  the audit trail those reads go the newest two months first, then one month at a time,
-  then the rest, each planned over its own partitions. A member's versions are read
+  the audit trail those reads go the newest two months first, then the rest (a count:
+  one month more alone), each planned over its own partitions. A member's versions are read
   through their own documents in id order (`documentos_proyecto_ids_idx`, project by
   project: {Lead.tries[0]:g} document for each row wanted and one more, more when they
   hold too few versions), passed back as one array.

@@ -317,3 +317,23 @@ def test_a_members_folders_are_read_per_project_in_path_order(client, world, mon
         (read,) = [q["sql"] for q in ran.captured_queries if q["sql"].startswith("SELECT * FROM (")]
         indexes = indexes_planned(read, "enable_seqscan = off", "enable_bitmapscan = off")
         assert indexes == {"folders_proy_path_idx"}, indexes
+
+
+@pytest.mark.usefixtures("versions")
+def test_a_members_versions_search_reads_the_matching_documents_in_one_query(
+    client, world, monkeypatch
+):
+    """A search's documents are not walked project by project (a rare pattern would read
+    every document of every project, for each try): one query, which a trigram index
+    of the pattern answers."""
+    monkeypatch.setattr(admin.site.get_model_admin(DocumentoVersion), "list_per_page", 2)
+    client.force_login(world["member"])
+    with CaptureQueriesContext(connection) as ran:
+        response = client.get(reverse(VERSIONS_URL) + "?q=plano-3")
+    assert response.status_code == 200
+    sqls = [q["sql"] for q in ran.captured_queries]
+    assert not [sql for sql in sqls if sql.startswith('SELECT * FROM (SELECT "documentos"')]
+    (documents,) = [sql for sql in sqls if sql.startswith('SELECT "documentos"."id" AS "pk"')]
+    assert '"documentos"."proyecto_id" IN' in documents and "LIKE" in documents.upper()
+    shown = [row.pk for row in response.context["cl"].result_list]
+    assert shown == _versions_expected(world, "plano-3")[: len(shown)] != []
