@@ -1,13 +1,16 @@
 """Reading the audit trail: the feeds of a workspace and of a project, newest first."""
 
+import functools
 import uuid
 from datetime import datetime
 from typing import NamedTuple
 
+from django.db import router
 from django.utils import timezone
 
 from auditoria.models import Actividad, EventoCode
 from auditoria.partitions import month_bounds
+from core.statements import Compiled
 
 FEED_PAGE_SIZE = 50
 # Month ranges read one by one before the rest of the trail is read at once.
@@ -63,35 +66,70 @@ def feed(*, workspace=None, proyecto=None, evento=None, after=None, limit=FEED_P
     (the first, FEED_FIRST_MONTHS of them; the others, one), until the page is
     full; after FEED_MONTHS ranges, the older rest at once.
     The ranges tile the whole timeline, so the rows are the same as one query's.
+    Each kind of read is compiled once per process (`_range_read`).
     """
     if (workspace is None) == (proyecto is None):
         raise ValueError("Give a workspace or a proyecto.")
-    rows = Actividad.objects.all()
-    rows = rows.filter(workspace=workspace) if workspace else rows.filter(proyecto=proyecto)
+    scope, scope_id = ("workspace_id", workspace.pk) if workspace else ("proyecto_id", proyecto.pk)
+    values = {"scope_id": scope_id}
     if evento is not None:
-        rows = rows.alias(evento=EventoCode()).filter(evento=evento)
+        values["evento"] = evento
     # Months that begin later than the page's newest possible row hold none of its
     # rows but future ones, which the first (open) range still reads.
     upper = timezone.now()
     if after is not None:
-        upper = after.created_at
-        rows = rows.filter(created_at__lte=upper).exclude(
-            created_at=after.created_at, id__gte=after.id
-        )
-    rows = rows.order_by("-created_at", "-id").values_list(*FEED_COLUMNS, "user__nombre")
+        upper = values["after_at"] = after.created_at
+        values["after_id"] = after.id
+    using = router.db_for_read(Actividad)
     found = []
     # The newest two months at once: a page of a busy feed lies in them, and a month
     # just begun (or a quiet one) costs no read of its own.
-    for lower, below in month_ranges(month_bounds(rows.db), upper, first=FEED_FIRST_MONTHS):
-        bounded = rows
+    for lower, below in month_ranges(month_bounds(using), upper, first=FEED_FIRST_MONTHS):
+        bounded = dict(values)
         if lower is not None:
-            bounded = bounded.filter(created_at__gte=lower)
+            bounded["lower"] = lower
         if below is not None:
-            bounded = bounded.filter(created_at__lt=below)
-        found += map(FeedRow._make, bounded[: limit - len(found)])
+            bounded["below"] = below
+        read = _range_read(using, scope, limit - len(found), *sorted(bounded))
+        found += map(FeedRow._make, read.rows(**bounded))
         if len(found) >= limit:
             break
     return found
+
+
+@functools.lru_cache(maxsize=256)
+def _range_read(using, scope, limit, *slots):
+    """The read of one range of a feed, for this kind of feed page, compiled once.
+
+    `slots` name the values it takes: scope_id, and evento, after_at and
+    after_id (a page after a row), lower and below (the range's bounds).
+    """
+    created_at = Actividad._meta.get_field("created_at")
+    fields = {
+        "scope_id": Actividad._meta.get_field(scope),
+        "evento": EventoCode.output_field,
+        "after_at": created_at,
+        "after_id": Actividad._meta.pk,
+        "lower": created_at,
+        "below": created_at,
+    }
+
+    def build(scope_id, evento=None, after_at=None, after_id=None, lower=None, below=None):
+        rows = Actividad.objects.using(using).filter(**{scope: scope_id})
+        if evento is not None:
+            rows = rows.alias(evento=EventoCode()).filter(evento=evento)
+        if after_at is not None:
+            rows = rows.filter(created_at__lte=after_at).exclude(
+                created_at=after_at, id__gte=after_id
+            )
+        if lower is not None:
+            rows = rows.filter(created_at__gte=lower)
+        if below is not None:
+            rows = rows.filter(created_at__lt=below)
+        rows = rows.order_by("-created_at", "-id").values_list(*FEED_COLUMNS, "user__nombre")
+        return rows[:limit]
+
+    return Compiled(build, {name: fields[name] for name in slots})
 
 
 def month_ranges(bounds, upper=None, months=FEED_MONTHS, first=1):

@@ -546,8 +546,9 @@ def feeds(results):
 the busiest workspace of a recent month and one of its projects, the first page and a
 page far back by keyset, beside one `ORDER BY ... LIMIT` over the whole trail (alternated
 round by round, the same rows checked equal). "p50"/"p95" are the whole call through the
-ORM (its queries and its 50 rows: `FeedRow`s, the columns and the author's name, where the
-one query makes 50 Actividad and 50 User objects); "server" is planning
+ORM (its queries and its 50 rows: `FeedRow`s, the columns and the author's name, each kind
+of read compiled once per process by `core.statements.Compiled`; the one query builds and
+compiles its queryset each time and makes 50 Actividad and 50 User objects); "server" is planning
 plus execution of the queries it actually ran, from `EXPLAIN (ANALYZE)`. Goal:
 {FEED_GOAL_MS} ms p95. **{server_ok} of {len(figures)}** reads meet it on the server,
 **{client_ok} of {len(figures)}** through the ORM.

@@ -83,3 +83,21 @@ def test_filtering_by_event_reads_its_index_newest_first(workspace):
     # Each month's partition carries the index (actividades_evento_idx on the parent).
     assert "Index Cond: ((metadata ->> 'evento'::text) = 'proyecto.created'::text)" in plan
     assert "Sort  (" not in plan, "the index gives the order: no sort of all the matches"
+
+
+def test_a_feed_page_after_a_row_keeps_one_kind_of_event_like_the_plain_query(workspace):
+    """Each kind of feed read is compiled once and run again: the same rows every time."""
+    from auditoria.models import Actividad
+
+    kind = Evento.WORKSPACE_MEMBER_ROLE_CHANGED
+    everything = list(Actividad.objects.filter(workspace=workspace).order_by("-created_at", "-id"))
+    for evento in (None, kind):
+        for _ in range(2):  # compiled the first time, reused the second
+            pages, after = [], None
+            while page := feed(workspace=workspace, evento=evento, after=after, limit=1):
+                pages += [row.pk for row in page]
+                after = page[-1]
+            expected = [
+                row.pk for row in everything if evento is None or row.metadata["evento"] == evento
+            ]
+            assert pages == expected and expected
