@@ -32,6 +32,8 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from core.statements import Compiled
+
 # The keyset links: rows after the given row in the list's order, or before it.
 AFTER_VAR = "tras"
 BEFORE_VAR = "antes"
@@ -508,82 +510,63 @@ def per_scope(queryset, order_by, branches, scope=None, limit=None):
     # The columns first: each branch then clones a query without the list's joins for display.
     queryset = queryset.values_list(*columns).order_by(*by_column)
     groups = getattr(branches, "groups", None) or [(None, [q], Q()) for q in branches]
-    parts, compilers = [], []
+    parts, compiled = [], []
     for field, values, also in groups:
-        parts += _branch_statements(queryset, field, values, also, limit, compilers.append)
+        parts += _branch_statements(queryset, field, values, also, limit, compiled.append)
     order = ", ".join(
         f"{columns.index(term.name) + 1} {'DESC' if term.descending else 'ASC'}" for term in terms
     )
-    return Merged(compilers[0], tuple(columns), parts, order)
+    return Merged(compiled[0], tuple(columns), parts, order)
 
 
 def _branch_statements(queryset, field, values, also, limit, compiled_by):
     """(sql, params) of each value's branch: `queryset` filtered by `also` and field=value.
 
-    Compiled for the first two values; when their statements differ only in the
-    value's parameters, every other value's is theirs with its own parameter.
-    Each compiler is given to `compiled_by`.
+    A group's branch is compiled once (core.statements.Compiled) and its
+    statement repeated with each value; a None value (IS NULL) is compiled
+    apart. Each Compiled is given to `compiled_by`.
     """
-    connection = connections[queryset.db]
 
-    def compiled(branch):
+    def read(branch):
         read = queryset.filter(branch)
-        read = read[:limit] if limit is not None else read.order_by()
-        compiler = read.query.get_compiler(using=queryset.db)
-        statement = compiler.as_sql()
-        compiled_by(compiler)
-        return statement
+        return read[:limit] if limit is not None else read.order_by()
 
-    def branch(value):
-        return Q(**{field: value}) & also if field is not None else value
+    def alone(branch):
+        compiled = Compiled(lambda: read(branch), {})
+        compiled_by(compiled)
+        return compiled.statement()
 
-    if field is None or len(values) < 2:
-        return [compiled(branch(value)) for value in values]
-    (sql, params), (other_sql, other_params) = (
-        compiled(branch(values[0])),
-        compiled(branch(values[1])),
-    )
-    if other_sql != sql or len(other_params) != len(params):  # another shape (IS NULL)
-        return [compiled(branch(value)) for value in values]
-    prepare = _parameter_of(queryset.model, field, connection)
-    at = [i for i, (one, two) in enumerate(zip(params, other_params, strict=True)) if one != two]
-    if not at or any(
-        params[i] != prepare(values[0]) or other_params[i] != prepare(values[1]) for i in at
-    ):
-        return [compiled(branch(value)) for value in values]
-    statements = [(sql, params), (other_sql, other_params)]
-    for value in values[2:]:
-        value_params = list(params)
-        for i in at:
-            value_params[i] = prepare(value)
-        statements.append((sql, value_params))
-    return statements
+    if field is None:
+        return [alone(value) for value in values]
+    target = _target_field(queryset.model, field)
+    template = Compiled(lambda value: read(Q(**{field: value}) & also), {"value": target})
+    compiled_by(template)
+    return [
+        alone(Q(**{field: None}) & also) if value is None else template.statement(value=value)
+        for value in values
+    ]
 
 
-def _parameter_of(model, path, connection):
-    """How a value of the field at `path` (a lookup like "proyecto__workspace") is sent."""
+def _target_field(model, path):
+    """The field that prepares a value of the lookup `path` ("proyecto__workspace")."""
     *relations, name = path.split("__")
     for relation in relations:
         model = model._meta.get_field(relation).related_model
     field = model._meta.get_field(name)
-    field = field.target_field if field.is_relation else field
-    return lambda value: field.get_db_prep_value(value, connection, prepared=False)
+    return field.target_field if field.is_relation else field
 
 
 class Merged:
     """Per-scope reads merged in order, as one statement: `rows`, `count`, `statement`.
 
     Its rows are converted as the ORM converts its own (SQLite's UUIDs and dates
-    are text), by the compiler of one of its branches.
+    are text), as one of its branches (`branch`, a Compiled) converts them.
     """
 
-    def __init__(self, compiler, columns, parts, order):
-        self.using = compiler.using
+    def __init__(self, branch, columns, parts, order):
+        self.using = branch.using
         self.columns = columns  # the list's order columns, the primary key last
-        self._compiler = compiler
-        self._converters = compiler.get_converters(
-            [expression for expression, _sql, _alias in compiler.select]
-        )
+        self._branch = branch
         # A branch ordered and limited is a subquery: SQLite allows no ORDER BY in a UNION's parts.
         self._sql = " UNION ALL ".join(
             f"SELECT * FROM ({sql}) AS branch_{n}" for n, (sql, _params) in enumerate(parts)
@@ -608,10 +591,7 @@ class Merged:
         """Rows [start:stop] as tuples of `columns`."""
         with connections[self.using].cursor() as cursor:
             cursor.execute(*self.statement(start, stop))
-            rows = cursor.fetchall()
-        if self._converters:
-            rows = self._compiler.apply_converters(rows, self._converters)
-        return [tuple(row) for row in rows]
+            return self._branch.converted(cursor.fetchall())
 
     def count(self, limit):
         """How many rows there are, counting at most `limit`."""

@@ -18,7 +18,9 @@ class Compiled:
     """`build(**values)`'s SQL, compiled once; `rows(**values)` runs it with other values.
 
     `slots` name each value and the model field that prepares it for the
-    database. `build` must give a values_list() queryset, and use every slot.
+    database. `build` must give a values_list() queryset, and use every slot
+    as a parameter (a None value, which SQL compares with IS NULL, has a
+    statement of its own shape: build that one as it is).
     """
 
     def __init__(self, build, slots):
@@ -27,11 +29,11 @@ class Compiled:
         queryset = build(**stand_ins)
         self.using = queryset.db
         connection = connections[self.using]
-        self._compiler = queryset.query.get_compiler(using=self.using)
-        self.sql, params = self._compiler.as_sql()
+        self.compiler = queryset.query.get_compiler(using=self.using)
+        self.sql, params = self.compiler.as_sql()
         self.params = list(params)
-        self._converters = self._compiler.get_converters(
-            [expression for expression, _sql, _alias in self._compiler.select]
+        self._converters = self.compiler.get_converters(
+            [expression for expression, _sql, _alias in self.compiler.select]
         )
         prepared = {
             name: self._prepare(name, value, connection) for name, value in stand_ins.items()
@@ -49,17 +51,25 @@ class Compiled:
     def _prepare(self, name, value, connection):
         return self.slots[name].get_db_prep_value(value, connection, prepared=False)
 
-    def rows(self, **values):
-        """The statement's rows (tuples) with `values` in its slots."""
+    def statement(self, **values):
+        """The SQL and its parameters with `values` in the slots."""
         connection = connections[self.using]
         params = list(self.params)
         for at, name in self.positions:
             params[at] = self._prepare(name, values[name], connection)
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
+        return self.sql, params
+
+    def rows(self, **values):
+        """The statement's rows (tuples) with `values` in its slots."""
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(*self.statement(**values))
+            return self.converted(cursor.fetchall())
+
+    def converted(self, rows):
+        """Rows of this statement's columns (or a statement of the same columns) as the ORM
+        gives them."""
         if self._converters:
-            rows = self._compiler.apply_converters(rows, self._converters)
+            rows = self.compiler.apply_converters(rows, self._converters)
         return [tuple(row) for row in rows]
 
 
