@@ -602,6 +602,23 @@ class Merged:
             return cursor.fetchone()[0]
 
 
+def in_scopes(queryset, branches, scope):
+    """`queryset` with its `scope` as IN lists of its branches' values (None: not so).
+
+    For a count, which needs no order: one read of an index on the scope's
+    column (`proyecto_id = ANY(...)`) stops at the count's limit, where a UNION
+    of fifty ordered reads (per_scope) plans fifty of them first (4 ms).
+    """
+    groups = getattr(branches, "groups", None)
+    unscoped = without(queryset, scope) if groups and scope is not None else None
+    if unscoped is None:
+        return None
+    scopes = Q(pk__in=[])
+    for field, values, also in groups:
+        scopes |= Q(**{f"{field}__in": values}) & also
+    return unscoped.filter(scopes)
+
+
 def without(queryset, q):
     """`queryset` without its filter `q` (None if it was not filtered by it alone).
 

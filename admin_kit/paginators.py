@@ -8,7 +8,7 @@ from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
-from admin_kit.changelist import in_range, page_ids, per_scope, rows_by_ids
+from admin_kit.changelist import in_range, in_scopes, page_ids, per_scope, rows_by_ids
 
 
 class BoundedCountPaginator(Paginator):
@@ -104,10 +104,8 @@ class BoundedCountPaginator(Paginator):
             counted = self.lead.count(self.object_list, limit)
             if counted is not None:
                 return counted
-        merged = per_scope(self.object_list, order, self.branches, self.scope, limit=limit)
-        if merged is None:
-            return queryset[:limit].count()
-        return merged.count(limit)
+        scoped = in_scopes(self.object_list, self.branches, self.scope)
+        return (queryset if scoped is None else scoped.order_by())[:limit].count()
 
     def _count_by_ranges(self, order, limit, ranges, most=None):
         """The rows up to `limit`, counted range by range (`ranges`) and scope by scope.

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from admin_kit.changelist import Lead, per_scope
+from admin_kit.changelist import Lead, in_scopes, per_scope
 from admin_kit.options import Branches
 from admin_kit.paginators import BoundedCountPaginator
 from core.testing import indexes_planned, plan_nodes
@@ -125,13 +125,13 @@ def test_branches_compiled_once_are_the_branches_compiled_one_by_one(world):
     )
 
 
-@pytest.mark.postgresql
-def test_a_members_documents_merge_the_per_project_index(world):
+@pytest.fixture
+def crowded(world):
+    """Thousands of documents in each project (copies of one, renamed), analyzed."""
     if connection.vendor != "postgresql":
         pytest.skip("query plans are PostgreSQL's")
     model = Documento.objects.alive().filter(proyecto=world["mine"][0]).first()
     with connection.cursor() as cursor:
-        # Thousands of documents in each project (copies of one, renamed).
         cursor.execute(
             "INSERT INTO documentos SELECT (jsonb_populate_record(d, jsonb_build_object("
             "'id', gen_random_uuid(), 'nombre', 'copia-' || g, 'proyecto_id', p))).* "
@@ -140,7 +140,17 @@ def test_a_members_documents_merge_the_per_project_index(world):
             [model.pk],
         )
         cursor.execute("ANALYZE documentos")
-    nodes = plan_nodes(*_member_page_query(world, 51).statement(0, 51))
+    yield world
+    with connection.cursor() as cursor:  # (ANALYZE outlives the test's rollback)
+        cursor.execute("DELETE FROM documentos WHERE nombre LIKE 'copia-%%'")
+        cursor.execute("ANALYZE documentos")
+
+
+@pytest.mark.postgresql
+def test_a_members_documents_merge_the_per_project_index(crowded):
+    if connection.vendor != "postgresql":
+        pytest.skip("query plans are PostgreSQL's")
+    nodes = plan_nodes(*_member_page_query(crowded, 51).statement(0, 51))
     kinds = [node["Node Type"] for node in nodes]
     assert kinds[:2] == ["Limit", "Merge Append"], kinds
     assert "Seq Scan" not in kinds and "Sort" not in kinds, kinds
@@ -149,9 +159,6 @@ def test_a_members_documents_merge_the_per_project_index(world):
     for scan in scans:
         assert scan["Index Name"] == "documentos_proy_nombre_idx"
         assert "proyecto_id =" in scan["Index Cond"]
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM documentos WHERE nombre LIKE 'copia-%%'")
-        cursor.execute("ANALYZE documentos")
 
 
 def test_a_member_of_one_project_reads_it_alone_without_the_join(client, world):
@@ -163,8 +170,10 @@ def test_a_member_of_one_project_reads_it_alone_without_the_join(client, world):
         cl = _get(client, reverse(URL)).context["cl"]
     expected = Documento.objects.alive().filter(proyecto=p_b).order_by(*ORDER)
     assert [row.pk for row in cl.result_list] == list(expected.values_list("pk", flat=True))
-    ids_query = next(q["sql"] for q in queries if 'SELECT "documentos"."nombre"' in q["sql"])
-    assert "JOIN" not in ids_query and " OR " not in ids_query
+    # The list fits a page: its count is its one read by scope, the project's id alone.
+    count = next(q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)"))
+    assert "JOIN" not in count and " OR " not in count
+    assert '"documentos"."proyecto_id" IN (' in count
 
 
 @pytest.mark.parametrize("url", [URL, "admin:auditoria_actividad_changelist"])
@@ -337,3 +346,23 @@ def test_a_members_versions_search_reads_the_matching_documents_in_one_query(
     assert '"documentos"."proyecto_id" IN' in documents and "LIKE" in documents.upper()
     shown = [row.pk for row in response.context["cl"].result_list]
     assert shown == _versions_expected(world, "plano-3")[: len(shown)] != []
+
+
+@pytest.mark.postgresql
+def test_a_members_count_reads_their_projects_ids_in_one_index_read(crowded):
+    """Counting needs no order: the projects' ids as one IN list, not a UNION of reads."""
+    if connection.vendor != "postgresql":
+        pytest.skip("query plans are PostgreSQL's")
+    request = RequestFactory().get(reverse(URL))
+    request.user = crowded["member"]
+    model_admin = admin.site.get_model_admin(Documento)
+    queryset = model_admin.get_queryset(request).alive()
+    branches = model_admin.scope_branches(request)
+    counted = in_scopes(queryset, branches, model_admin.rows_q(request)).order_by()[:1001]
+    with CaptureQueriesContext(connection) as ran:
+        assert counted.count() == 1001
+    (count,) = [q["sql"] for q in ran.captured_queries]
+    scans = [n for n in plan_nodes(count, None, "enable_seqscan = off") if "Index Name" in n]
+    assert len(scans) == 1 and "JOIN" not in count and "UNION" not in count, scans
+    # (Which index reads it is the planner's: here the member's projects hold most rows.)
+    assert "proyecto_id = ANY" in scans[0].get("Index Cond", scans[0].get("Filter")), scans[0]
