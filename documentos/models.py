@@ -105,6 +105,12 @@ class Folder(TimestampedModel):
             # A project's folders (its cascades, its lookups) in the list's order: a
             # member's list reads each project apart (ScopedModelAdmin.scope_branches).
             models.Index(fields=["proyecto", "path", "id"], name="folders_proy_path_idx"),
+            # The trash (TrashFilter) in the list's order: a few rows, not a scan of all.
+            models.Index(
+                fields=["path", "id"],
+                condition=models.Q(deleted_at__isnull=False),
+                name="folders_trash_path_idx",
+            ),
         ]
         constraints = [
             # Target of the composite foreign keys that keep a sub-folder or a document
@@ -228,6 +234,12 @@ class Documento(TimestampedModel):
                 fields=["proyecto", "nombre", "-id"],
                 condition=models.Q(deleted_at__isnull=True),
                 name="documentos_proy_nombre_idx",
+            ),
+            # The trash (TrashFilter) by name: a few rows, not a scan of all.
+            models.Index(
+                fields=["nombre", "-id"],
+                condition=models.Q(deleted_at__isnull=False),
+                name="documentos_trash_nombre_idx",
             ),
         ]
         constraints = [

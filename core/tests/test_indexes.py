@@ -4,6 +4,7 @@ import pytest
 from django.apps import apps
 from django.db import connection, models
 
+from core.testing import plan_nodes
 from docgen.erd import DOMAIN_APPS
 from documentos.models import Folder
 from documentos.tests.factories import FolderFactory
@@ -86,3 +87,22 @@ def test_folder_subtree_prefix_search_uses_the_path_index():
     # The prefix is an index range condition (text_pattern_ops), not a filter over all rows.
     assert "~>=~" in plan
     assert subtree.count() == 50
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize(
+    ("model", "order", "index"),
+    [
+        ("documentos.Folder", ("path", "id"), "folders_trash_path_idx"),
+        ("documentos.Documento", ("nombre", "-id"), "documentos_trash_nombre_idx"),
+    ],
+)
+def test_the_trash_is_read_from_its_own_index_in_the_lists_order(model, order, index):
+    """TrashFilter's list: its count and its page read a partial index of the trash,
+    not every row of the table (80,000 folders at the large preset)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("query plans are PostgreSQL's")
+    trash = apps.get_model(model)._base_manager.filter(deleted_at__isnull=False)
+    for read in (trash.order_by(*order).values("pk")[:51], trash.values("pk")[:1001]):
+        nodes = plan_nodes(*read.query.sql_with_params(), "enable_seqscan = off")
+        assert {node["Index Name"] for node in nodes if "Index Name" in node} == {index}
