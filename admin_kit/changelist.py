@@ -21,10 +21,12 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.views.main import ERROR_FLAG, PAGE_VAR, ChangeList
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections
 from django.db.models import BooleanField, DateField, F, Func, OrderBy, Q, UUIDField
+from django.db.models.lookups import In
 from django.db.models.sql.where import AND, WhereNode
 from django.http import HttpResponseRedirect
 from django.utils import timezone
@@ -297,7 +299,7 @@ class ReadRanges:
 
 
 class EqualsAny(Func):
-    """`column = ANY(%s)`: a long list of keys as one array parameter (PostgreSQL).
+    """`column IN keys`; on PostgreSQL `column = ANY(%s)`, the keys as one array parameter.
 
     `IN (%s, %s, ...)` with 2,500 keys costs 10 ms more to build and send.
     """
@@ -309,15 +311,11 @@ class EqualsAny(Func):
         self.values = list(values)
 
     def as_sql(self, compiler, connection, **extra_context):
+        return compiler.compile(In(self.source_expressions[0], self.values))  # Django's own
+
+    def as_postgresql(self, compiler, connection, **extra_context):
         column, params = compiler.compile(self.source_expressions[0])
         return f"{column} = ANY(%s)", (*params, self.values)
-
-
-def _among(queryset, column, keys):
-    """A filter of `queryset`'s rows whose `column` is one of `keys`."""
-    if connections[queryset.db].vendor == "postgresql":
-        return EqualsAny(column, keys)
-    return Q(**{f"{column}__in": keys})
 
 
 @dataclass(frozen=True)
@@ -362,7 +360,7 @@ class Lead:
             # Read first, then given as values: as a subquery, the planner may merge it
             # with the whole versions index in order (600 ms for a member's page 50).
             keys = self._first_keys(related, wanted)
-            among = queryset.filter(_among(queryset, self.column, keys))
+            among = queryset.filter(EqualsAny(self.column, keys))
             found = list(among.values_list("pk", flat=True)[start:stop])
             # A full page, or every related row read: these are the list's rows. (The
             # page's last row lies among these related rows: so do all rows before it.)
@@ -538,22 +536,14 @@ def _branch_statements(queryset, field, values, also, limit, compiled_by):
 
     if field is None:
         return [alone(value) for value in values]
-    target = _target_field(queryset.model, field)
+    target = get_fields_from_path(queryset.model, field)[-1]
+    target = target.target_field if target.is_relation else target
     template = Compiled(lambda value: read(Q(**{field: value}) & also), {"value": target})
     compiled_by(template)
     return [
         alone(Q(**{field: None}) & also) if value is None else template.statement(value=value)
         for value in values
     ]
-
-
-def _target_field(model, path):
-    """The field that prepares a value of the lookup `path` ("proyecto__workspace")."""
-    *relations, name = path.split("__")
-    for relation in relations:
-        model = model._meta.get_field(relation).related_model
-    field = model._meta.get_field(name)
-    return field.target_field if field.is_relation else field
 
 
 class Merged:

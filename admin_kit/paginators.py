@@ -92,7 +92,7 @@ class BoundedCountPaginator(Paginator):
 
     def _bounded_count(self, queryset, limit=None):
         limit = limit or self.exact_limit + 1
-        # Per scope, in the list's order, so each reads its own index and stops at the limit.
+        # Each scope from its own index, stopping at the limit: by ranges, or as IN lists.
         order = list(self.object_list.query.order_by)
         if self._searching_workspaces() and self.ranges.fit(order):
             return self._count_by_ranges(order, limit, self.ranges, most=self.count_ranges)
