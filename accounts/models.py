@@ -77,6 +77,11 @@ class User(AbstractBaseUser, TimestampedModel):
         verbose_name = _("usuario")
         verbose_name_plural = _("usuarios")
         ordering = ["email"]
+        indexes = [
+            # The admin's list in its order (email, then Django's tie-break: -pk), read
+            # from the index instead of sorting every user for each page.
+            models.Index(fields=["email", "-id"], name="users_email_order_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),

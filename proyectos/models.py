@@ -64,6 +64,10 @@ class Proyecto(TimestampedModel):
         verbose_name = _("proyecto")
         verbose_name_plural = _("proyectos")
         ordering = ["nombre"]
+        indexes = [
+            # The admin's list in its order (then Django's tie-break: -pk), not sorted.
+            models.Index(fields=["nombre", "-id"], name="proyectos_nombre_order_idx"),
+        ]
         constraints = [
             choices_check(
                 "tipo",
@@ -127,6 +131,10 @@ class ProyectoMember(models.Model):
         verbose_name = _("miembro del proyecto")
         verbose_name_plural = _("miembros del proyecto")
         ordering = ["joined_at"]
+        indexes = [
+            # The admin's list in its order (then Django's tie-break: -pk), not sorted.
+            models.Index(fields=["joined_at", "-id"], name="proyecto_members_joined_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["proyecto", "user"],

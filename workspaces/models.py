@@ -43,6 +43,10 @@ class Workspace(TimestampedModel):
         verbose_name = _("workspace")
         verbose_name_plural = _("workspaces")
         ordering = ["nombre"]
+        indexes = [
+            # The admin's list in its order (then Django's tie-break: -pk), not sorted.
+            models.Index(fields=["nombre", "-id"], name="workspaces_nombre_order_idx"),
+        ]
         constraints = [
             choices_check(
                 "plan", Plan, name="workspaces_plan_valid", message=_("El plan no es válido.")
@@ -85,6 +89,10 @@ class WorkspaceMember(models.Model):
         verbose_name = _("miembro del workspace")
         verbose_name_plural = _("miembros del workspace")
         ordering = ["joined_at"]
+        indexes = [
+            # The admin's list in its order (then Django's tie-break: -pk), not sorted.
+            models.Index(fields=["joined_at", "-id"], name="workspace_members_joined_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["workspace", "user"],
