@@ -514,7 +514,7 @@ def per_scope(queryset, order_by, branches, scope=None, limit=None):
     order = ", ".join(
         f"{columns.index(term.name) + 1} {'DESC' if term.descending else 'ASC'}" for term in terms
     )
-    return Merged(compiled[0], tuple(columns), parts, order)
+    return Merged(compiled[0], tuple(columns), parts, order, fenced=limit is None)
 
 
 def _branch_statements(queryset, field, values, also, limit, compiled_by):
@@ -553,13 +553,18 @@ class Merged:
     are text), as one of its branches (`branch`, a Compiled) converts them.
     """
 
-    def __init__(self, branch, columns, parts, order):
+    def __init__(self, branch, columns, parts, order, fenced=False):
         self.using = branch.using
         self.columns = columns  # the list's order columns, the primary key last
         self._branch = branch
+        # Branches read whole (`fenced`: no limit) are planned each by itself, then sorted:
+        # PostgreSQL pulls a plain subquery up into the merge, and may then walk an index of
+        # the order past every other row to meet a branch's few. OFFSET 0 keeps it apart.
+        vendor = connections[self.using].vendor
+        fence = " OFFSET 0" if fenced and vendor == "postgresql" else ""
         # A branch ordered and limited is a subquery: SQLite allows no ORDER BY in a UNION's parts.
         self._sql = " UNION ALL ".join(
-            f"SELECT * FROM ({sql}) AS branch_{n}" for n, (sql, _params) in enumerate(parts)
+            f"SELECT * FROM ({sql}{fence}) AS branch_{n}" for n, (sql, _params) in enumerate(parts)
         )
         self._params = [param for _sql, params in parts for param in params]
         self._order = order

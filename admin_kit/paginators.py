@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 from django.core.paginator import Paginator
 from django.db import connections, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.functional import cached_property
 
 from admin_kit.changelist import in_range, in_scopes, page_ids, per_scope, rows_by_ids
@@ -206,6 +206,28 @@ class BoundedCountPaginator(Paginator):
             cursor.execute("SET LOCAL enable_indexonlyscan = off")
             yield
 
+    def _few_in_scopes(self):
+        """A member's rows as IN lists of their scopes, if counted exactly and few (else None).
+
+        Reading each scope from its own index in order (per_scope) keeps a page's
+        cost flat however large the table; but fifty ordered reads are fifty to
+        plan, where the ≤ `exact_limit` rows of a small scope (a workspace's 800
+        folders) are one read of their IN lists, then sorted (15 ms -> 3 ms at
+        page 50). Lists read by ranges or through related rows keep their own
+        reads, and so does a search of the list's columns (`_search_plan`).
+        """
+        if (
+            self.branches is None
+            or self.searching_scopes
+            or self.ranges is not None
+            or self.lead is not None
+            or self.is_estimate
+            or self.count_is_partial
+            or self.count > self.exact_limit
+        ):
+            return None
+        return in_scopes(self.object_list, self.branches, self.scope)
+
     @cached_property
     def num_pages(self):
         return min(super().num_pages, self.max_pages)
@@ -224,18 +246,26 @@ class BoundedCountPaginator(Paginator):
             page = super().page(number)
             page.has_more_rows = number * self.per_page < self.count
             return page
-        bottom = (number - 1) * self.per_page
-        with self._search_plan(queryset), self._sorting_few_matches(queryset):
-            ids = page_ids(
-                queryset,
-                bottom,
-                bottom + self.per_page + 1,
-                branches=self.branches,
-                scope=self.scope,
-                ranges=self.ranges,
-                window=self.window,
-                lead=self.lead,
-            )
+        bottom, top = (number - 1) * self.per_page, number * self.per_page + 1
+        scoped = self._few_in_scopes()
+        # One unlimited read of the few, sorted after (per_scope fences it): PostgreSQL would
+        # otherwise walk the order's index past everybody else's rows to meet them (a
+        # workspace's 300 project memberships among 30,000: 3.4 ms; sorted, 0.4).
+        few = scoped is not None and per_scope(scoped, list(scoped.query.order_by), [Q()])
+        if few:
+            ids = [row[-1] for row in few.rows(bottom, top)]  # the primary key comes last
+        else:
+            with self._search_plan(queryset), self._sorting_few_matches(queryset):
+                ids = page_ids(
+                    queryset,
+                    bottom,
+                    top,
+                    branches=self.branches,
+                    scope=self.scope,
+                    ranges=self.ranges,
+                    window=self.window,
+                    lead=self.lead,
+                )
         span = getattr(ids, "span", None)
         rows = rows_by_ids(queryset, ids[: self.per_page], span=span and (self.ranges.column, span))
         page = self._get_page(rows, number, self)

@@ -299,18 +299,25 @@ def test_a_members_versions_page_reads_their_documents_ids_from_the_project_inde
 FOLDERS_URL = "admin:documentos_folder_changelist"
 
 
-def test_a_members_folders_are_read_per_project_in_path_order(client, world, monkeypatch):
-    """The same folders as the OR, in (path, id) order, each project from its own index."""
-    monkeypatch.setattr(admin.site.get_model_admin(Folder), "list_per_page", PER_PAGE)
-    monkeypatch.setattr(BoundedCountPaginator, "max_pages", 2)
+def _members_folders(world):
+    """24 folders over the member's three projects and another; the member's, in list order."""
     a1, a2, p_b = world["mine"]
     p_x = ProyectoFactory(workspace=p_b.workspace)
     for n in range(24):
         FolderFactory(proyecto=[a1, a2, p_b, p_x][n % 4], parent=None, nombre=f"Planos {n % 5}-{n}")
     visible = Q(proyecto__workspace=world["a"]) | Q(proyecto__in=world["mine"])
-    expected = list(
+    return list(
         Folder.objects.alive().filter(visible).order_by("path", "id").values_list("pk", flat=True)
     )
+
+
+def test_a_members_folders_are_read_per_project_in_path_order(client, world, monkeypatch):
+    """The same folders as the OR, in (path, id) order, each project from its own index."""
+    monkeypatch.setattr(admin.site.get_model_admin(Folder), "list_per_page", PER_PAGE)
+    monkeypatch.setattr(BoundedCountPaginator, "max_pages", 2)
+    # More rows than an exact count reaches: too many to sort, so each project is read apart.
+    monkeypatch.setattr(BoundedCountPaginator, "exact_limit", 5)
+    expected = _members_folders(world)
     client.force_login(world["member"])
     url = reverse(FOLDERS_URL)
     with CaptureQueriesContext(connection) as ran:
@@ -326,6 +333,30 @@ def test_a_members_folders_are_read_per_project_in_path_order(client, world, mon
         (read,) = [q["sql"] for q in ran.captured_queries if q["sql"].startswith("SELECT * FROM (")]
         indexes = indexes_planned(read, "enable_seqscan = off", "enable_bitmapscan = off")
         assert indexes == {"folders_proy_path_idx"}, indexes
+
+
+def test_a_members_few_folders_are_read_as_one_sorted_read_of_their_projects(
+    client, world, monkeypatch
+):
+    """Counted exactly (≤ exact_limit), a member's rows are one read of their projects'
+    ids, sorted: not a UNION of one ordered read per project, each planned apart."""
+    monkeypatch.setattr(admin.site.get_model_admin(Folder), "list_per_page", PER_PAGE)
+    expected = _members_folders(world)
+    client.force_login(world["member"])
+    with CaptureQueriesContext(connection) as ran:
+        cl = _get(client, reverse(FOLDERS_URL) + "?p=2").context["cl"]
+    assert cl.result_count == len(expected)
+    assert [row.pk for row in cl.result_list] == expected[PER_PAGE : 2 * PER_PAGE]
+    sqls = [q["sql"] for q in ran.captured_queries]
+    assert not [sql for sql in sqls if "UNION" in sql], sqls
+    (read,) = [sql for sql in sqls if sql.startswith('SELECT * FROM (SELECT "folders"."path"')]
+    assert '"folders"."proyecto_id" IN (' in read and "JOIN" not in read, read
+    if connection.vendor == "postgresql":
+        # Read apart (OFFSET 0) and sorted, even where walking the list's order index would
+        # spare the sort: not met along that index past everybody else's folders.
+        nodes = plan_nodes(read, None, "enable_seqscan = off", "enable_sort = off")
+        assert "Sort" in [node["Node Type"] for node in nodes], nodes
+        assert "folders_path_order_idx" not in {node.get("Index Name") for node in nodes}
 
 
 @pytest.mark.usefixtures("versions")
