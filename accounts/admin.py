@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
-from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -115,16 +114,17 @@ class UserAdmin(KeysetListMixin, ReadableDatesMixin, ServiceDoorsMixin, DjangoUs
         access = access_for(request.user)
         if access.is_platform_admin:
             return queryset
-        # Each team read from its own index and the two joined by UNION: an OR across
-        # both memberships joins them whole (13 ms at 10,000 users, growing with them).
+        # Each team read from its own index and joined by UNION, the user among them: an
+        # OR across both memberships joins them whole (13 ms at 10,000 users), and an OR
+        # beside the UNION checks every user against it (3 ms), both growing with users.
         in_workspaces = User.objects.filter(
             workspace_memberships__workspace_id__in=access.workspace_ids()
         ).values("pk")
         in_proyectos = User.objects.filter(
             proyecto_memberships__proyecto_id__in=access.proyecto_ids()
         ).values("pk")
-        coworkers = in_workspaces.union(in_proyectos)
-        return queryset.filter(Q(pk=request.user.pk) | Q(pk__in=coworkers))
+        themselves = User.objects.filter(pk=request.user.pk).values("pk")
+        return queryset.filter(pk__in=in_workspaces.union(in_proyectos, themselves))
 
     def has_module_permission(self, request):
         return request.user.is_active

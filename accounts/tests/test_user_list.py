@@ -61,3 +61,15 @@ def test_each_team_is_read_from_its_own_index(people):
         # Entered at the member's workspaces or projects, not read whole.
         condition = node.get("Index Cond") or node.get("Recheck Cond", "")
         assert "workspace_id =" in condition or "proyecto_id =" in condition, node
+
+
+@pytest.mark.postgresql
+def test_the_users_are_looked_up_by_their_teams_ids_not_each_checked(people):
+    """The teams and the user are one UNION the users are joined to: no user is checked
+    against a hashed list of ids (every user of the table read, for a team of eight)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("query plans are PostgreSQL's")
+    ids = _listed(people["member"]).order_by("email").values("pk")
+    nodes = plan_nodes(*ids.query.sql_with_params(), "enable_seqscan = off")
+    checked = [n for n in nodes if "SubPlan" in n.get("Filter", "")]
+    assert not checked, checked
