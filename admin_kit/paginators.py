@@ -104,8 +104,13 @@ class BoundedCountPaginator(Paginator):
             counted = self.lead.count(self.object_list, limit)
             if counted is not None:
                 return counted
-        scoped = in_scopes(self.object_list, self.branches, self.scope)
+        scoped = self._in_scopes
         return (queryset if scoped is None else scoped.order_by())[:limit].count()
+
+    @cached_property
+    def _in_scopes(self):
+        """The list's rows with a member's scopes as IN lists (None: not so), see in_scopes."""
+        return in_scopes(self.object_list, self.branches, self.scope)
 
     def _count_by_ranges(self, order, limit, ranges, most=None):
         """The rows up to `limit`, counted range by range (`ranges`) and scope by scope.
@@ -207,14 +212,18 @@ class BoundedCountPaginator(Paginator):
             yield
 
     def _few_in_scopes(self):
-        """A member's rows as IN lists of their scopes, if counted exactly and few (else None).
+        """A member's rows as one read of their scopes' IN lists, if counted exactly and few.
 
         Reading each scope from its own index in order (per_scope) keeps a page's
         cost flat however large the table; but fifty ordered reads are fifty to
         plan, where the ≤ `exact_limit` rows of a small scope (a workspace's 800
         folders) are one read of their IN lists, then sorted (15 ms -> 3 ms at
-        page 50). Lists read by ranges or through related rows keep their own
-        reads, and so does a search of the list's columns (`_search_plan`).
+        page 50). The read is unlimited, so per_scope fences it: PostgreSQL would
+        otherwise walk the order's index past everybody else's rows to meet the
+        few (a workspace's 300 project memberships among 30,000: 3.4 ms; sorted,
+        0.4). A `Merged`, or None: lists read by ranges or through related rows
+        keep their own reads, and so does a search of the list's columns
+        (`_search_plan`).
         """
         if (
             self.branches is None
@@ -224,9 +233,10 @@ class BoundedCountPaginator(Paginator):
             or self.is_estimate
             or self.count_is_partial
             or self.count > self.exact_limit
+            or self._in_scopes is None
         ):
             return None
-        return in_scopes(self.object_list, self.branches, self.scope)
+        return per_scope(self._in_scopes, list(self._in_scopes.query.order_by), [Q()])
 
     @cached_property
     def num_pages(self):
@@ -247,12 +257,8 @@ class BoundedCountPaginator(Paginator):
             page.has_more_rows = number * self.per_page < self.count
             return page
         bottom, top = (number - 1) * self.per_page, number * self.per_page + 1
-        scoped = self._few_in_scopes()
-        # One unlimited read of the few, sorted after (per_scope fences it): PostgreSQL would
-        # otherwise walk the order's index past everybody else's rows to meet them (a
-        # workspace's 300 project memberships among 30,000: 3.4 ms; sorted, 0.4).
-        few = scoped is not None and per_scope(scoped, list(scoped.query.order_by), [Q()])
-        if few:
+        few = self._few_in_scopes()
+        if few is not None:
             ids = [row[-1] for row in few.rows(bottom, top)]  # the primary key comes last
         else:
             with self._search_plan(queryset), self._sorting_few_matches(queryset):
