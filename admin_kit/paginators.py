@@ -8,7 +8,7 @@ from django.db import connections, transaction
 from django.db.models import Q, QuerySet
 from django.utils.functional import cached_property
 
-from admin_kit.changelist import in_range, in_scopes, page_ids, per_scope, rows_by_ids
+from admin_kit.changelist import in_range, in_scopes, page_ids, per_scope, rows_by_ids, without
 
 
 class BoundedCountPaginator(Paginator):
@@ -81,8 +81,15 @@ class BoundedCountPaginator(Paginator):
         goes on by keyset. The planner's estimate of the whole OR is not read: at
         10M rows, planning it over every month's partition of the trail takes 14 ms,
         where counting 5,000 rows of a member's scopes in their indexes takes 7.
+
+        A filtered list (the trail's `tipo`, say) is counted up to `exact_limit`:
+        the scopes' indexes do not hold the filter's column, so each row counted
+        is a table row read, matches or not (5,000 «editar» of a workspace read
+        12,000 rows over five months: 20 ms; 1,000 read one month: 4 ms).
         """
         limit = self.max_pages * self.per_page + 1
+        if self._filtered:
+            limit = min(limit, self.exact_limit + 1)
         counted = self._bounded_count(queryset, limit)
         if counted >= limit:
             self.is_estimate = self.count_is_lower_bound = True
@@ -106,6 +113,12 @@ class BoundedCountPaginator(Paginator):
                 return counted
         scoped = self._in_scopes
         return (queryset if scoped is None else scoped.order_by())[:limit].count()
+
+    @cached_property
+    def _filtered(self):
+        """Whether the list's rows are filtered by more than the member's scopes."""
+        unscoped = without(self.object_list, self.scope) if self.scope is not None else None
+        return unscoped is None or bool(unscoped.query.where.children)
 
     @cached_property
     def _in_scopes(self):

@@ -147,6 +147,28 @@ def test_the_member_list_counts_per_scope_as_far_as_its_numbered_pages(
     assert not any(q["sql"].startswith("EXPLAIN") for q in ran.captured_queries)
 
 
+@pytest.mark.usefixtures("small_pages")
+def test_a_filtered_member_list_counts_to_the_exact_limit_and_reaches_every_row(
+    client, world, monkeypatch
+):
+    """A filter the scopes' indexes do not hold costs a table row for each row counted:
+    counted to `exact_limit`, "más de N", and the pages go on by keyset to the oldest."""
+    monkeypatch.setattr(BoundedCountPaginator, "exact_limit", 5)
+    client.force_login(world["member"])
+    a, b = world["ws"]
+    visible = Q(workspace__in=[a, b]) | Q(proyecto__in=world["proyectos"])
+    expected = _expected(visible, tipo="editar")
+    assert len(expected) > 3 * PER_PAGE, "past the numbered pages' reach as well"
+    response = _get(client, "?tipo__exact=editar")
+    cl = response.context["cl"]
+    assert (cl.result_count, cl.paginator.count_is_lower_bound) == (5, True)
+    assert cl.paginator.num_pages == 2
+    assert "más de 5 " in response.content.decode()
+    assert _walk(client, "tipo__exact=editar") == expected
+    # Unfiltered, the same member's list is counted as far as its numbered pages reach.
+    assert _get(client, "").context["cl"].result_count == 3 * PER_PAGE
+
+
 def _member_page_query(world, limit=None, after=None):
     """The ids query of the member's first page (or the page after row `after`), as run."""
     request = RequestFactory().get(reverse(URL))
