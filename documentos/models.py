@@ -340,13 +340,6 @@ class DocumentoVersion(models.Model):
                 violation_error_message=_("El tamaño no puede ser negativo."),
             ),
         ]
-        indexes = [
-            # The list's order with the ids in the index: a page (page 50 reads past 2,500
-            # versions, a member's page each document's) reads no table rows.
-            models.Index(
-                fields=["documento", "-version"], include=["id"], name="documento_versions_list_idx"
-            ),
-        ]
 
     def __str__(self):
         return f"v{self.version}"

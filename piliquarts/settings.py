@@ -208,10 +208,8 @@ AUTHENTICATION_BACKENDS = [
     "accounts.backends.EmailBackend",
 ]
 # auth.W004 asks for `unique=True` on the email column; uniqueness is enforced
-# case-insensitively instead, by the unique index on lower(email). models.W040: SQLite
-# builds a covering index (`include`) without the extra columns, which only PostgreSQL's
-# index-only scans read.
-SILENCED_SYSTEM_CHECKS = ["auth.W004", "models.W040"]
+# case-insensitively instead, by the unique index on lower(email).
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

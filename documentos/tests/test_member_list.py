@@ -294,7 +294,7 @@ def test_a_members_versions_page_reads_their_documents_ids_from_the_project_inde
         assert {"Merge Append", "Nested Loop", "Incremental Sort"} <= set(kinds), kinds
         assert "Sort" not in kinds and "Hash Join" not in kinds, kinds
         indexes = {node.get("Index Name") for node in nodes} - {None}
-        assert indexes == {"documentos_proyecto_ids_idx", "documento_versions_list_idx"}
+        assert indexes == {"documentos_proyecto_ids_idx", "documento_versions_unique_version"}
         return
     # SQLite: the documents' ids first, merged in id order; then their versions by those ids.
     (documents,) = [sql for sql in sqls if sql.startswith('SELECT * FROM (SELECT "documentos"')]
