@@ -241,6 +241,13 @@ class Documento(TimestampedModel):
                 condition=models.Q(deleted_at__isnull=False),
                 name="documentos_trash_nombre_idx",
             ),
+            # A member's list filtered by its filters' columns, counted from the index
+            # alone: up to the count's limit, not every document of their projects.
+            models.Index(
+                fields=["proyecto", "tipo", "formato"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="documentos_proy_filtros_idx",
+            ),
         ]
         constraints = [
             choices_check(

@@ -393,21 +393,40 @@ def test_a_members_versions_search_reads_the_matching_documents_in_one_query(
     assert shown == _versions_expected(world, "plano-3")[: len(shown)] != []
 
 
-@pytest.mark.postgresql
-def test_a_members_count_reads_their_projects_ids_in_one_index_read(crowded):
-    """Counting needs no order: the projects' ids as one IN list, not a UNION of reads."""
-    if connection.vendor != "postgresql":
-        pytest.skip("query plans are PostgreSQL's")
+def _member_count_scans(world, **filters):
+    """(SQL, index scans of its plan) of the member's count of their documents, as run."""
     request = RequestFactory().get(reverse(URL))
-    request.user = crowded["member"]
+    request.user = world["member"]
     model_admin = admin.site.get_model_admin(Documento)
-    queryset = model_admin.get_queryset(request).alive()
+    queryset = model_admin.get_queryset(request).alive().filter(**filters)
     branches = model_admin.scope_branches(request)
     counted = in_scopes(queryset, branches, model_admin.rows_q(request)).order_by()[:1001]
     with CaptureQueriesContext(connection) as ran:
         assert counted.count() == 1001
     (count,) = [q["sql"] for q in ran.captured_queries]
     scans = [n for n in plan_nodes(count, None, "enable_seqscan = off") if "Index Name" in n]
+    return count, scans
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize("field", ["tipo", "formato"])
+def test_a_members_filtered_count_reads_the_filters_index(crowded, field):
+    """The filter's column is in the index: the count stops at its limit, reading no
+    table row that does not match (a heap filter read every document of the projects)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("query plans are PostgreSQL's")
+    value = getattr(Documento.objects.get(nombre="copia-1", proyecto=crowded["mine"][0]), field)
+    _count, scans = _member_count_scans(crowded, **{field: value})
+    assert [scan["Index Name"] for scan in scans] == ["documentos_proy_filtros_idx"], scans
+    assert field in scans[0]["Index Cond"] and "Filter" not in scans[0], scans[0]
+
+
+@pytest.mark.postgresql
+def test_a_members_count_reads_their_projects_ids_in_one_index_read(crowded):
+    """Counting needs no order: the projects' ids as one IN list, not a UNION of reads."""
+    if connection.vendor != "postgresql":
+        pytest.skip("query plans are PostgreSQL's")
+    count, scans = _member_count_scans(crowded)
     assert len(scans) == 1 and "JOIN" not in count and "UNION" not in count, scans
     # (Which index reads it is the planner's: here the member's projects hold most rows.)
     assert "proyecto_id = ANY" in scans[0].get("Index Cond", scans[0].get("Filter")), scans[0]
