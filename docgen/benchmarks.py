@@ -236,8 +236,11 @@ the pages that count 10M rows exactly take seconds each, and stock's change page
 a new database connection (a new server process: no plan or catalogue cache) after clearing
 Django's cache; PostgreSQL's shared buffers and the operating system's page cache are not
 emptied (that takes a server restart and root on a shared machine), so "cold" is a new
-session, not a cold disk. p50 and p95 are of the warm samples; "queries" is the most any
-sample ran; "rows" are the list's rows (the change page's inline rows).
+session, not a cold disk. Python's garbage collection waits while a page's samples are
+taken and runs between pages, as `timeit` does: a full collection's pause (45 ms and more)
+depends on the bench process's heap, not on the page, and fell on one sample or another.
+p50 and p95 are of the warm samples; "queries" is the most any sample ran; "rows" are the
+list's rows (the change page's inline rows).
 """
 
 
@@ -255,7 +258,9 @@ def techniques():
   Counts are exact up to {P.exact_limit:,}, then the planner's estimate; a member's
   activity list counts their scopes as far as its numbered pages reach
   ({P.max_pages * 50:,} rows) and says "más de N" past them: planning the estimate over
-  every month's partition would cost more than that count.
+  every month's partition would cost more than that count. Filtered, it counts up to
+  {P.exact_limit:,}: the scopes' indexes do not hold the filter's column (`tipo`), so each
+  row counted is a table row read, whether it matches or not.
 - **A member's rows.** Each of their workspaces and projects is read from its own index
   (`actividades_ws_feed_idx`, `actividades_proy_feed_idx`, `documentos_proy_nombre_idx`)
   and merged, rather than an OR that walks the whole table's index past everybody else's
@@ -263,8 +268,19 @@ def techniques():
   the audit trail those reads go the newest two months first, then the rest (a count:
   one month more alone), each planned over its own partitions. A member's versions are read
   through their own documents in id order (`documentos_proyecto_ids_idx`, project by
-  project: {Lead.tries[0]:g} document for each row wanted and one more, more when they
-  hold too few versions), passed back as one array.
+  project and merged), each document's versions joined to it laterally: one statement,
+  which reads the documents only as far as the page's last version (SQLite, which has no
+  `LATERAL`, reads {Lead.tries[0]:g} document for each row wanted and one more first, more
+  when they hold too few versions, and passes them back as one list). When a member's scopes hold
+  {P.exact_limit:,} rows or fewer (counted exactly), the page is one read of their IN lists
+  instead, fenced (`OFFSET 0` on PostgreSQL, so the planner does not walk the list's order
+  index past everybody else's rows) and sorted: a few hundred rows sort faster than fifty
+  ordered reads are planned.
+- **Every list has an index in its own order** (its column, then `-id`, Django's
+  tie-break): the users, workspaces, projects and both memberships lists read their pages
+  from it instead of sorting the whole table on every page. A member's documents
+  filtered by type or format are counted from `documentos_proy_filtros_idx` (project,
+  tipo, formato) alone, up to the count's limit.
 - **Searches.** Words of {ScopedModelAdmin.search_min_length} characters or more (a shorter
   one is left out and the page says so: no trigram index answers it), matched anywhere in
   names and codes by trigram indexes (`pg_trgm`). Full-text search with a Spanish
