@@ -385,9 +385,9 @@ class Lead:
         needs), and each one's rows are read from the list's index on its column
         (`documento_versions_unique_version`): a nested loop that stops at the
         page's last row, whatever the documents' versions. Read first and passed
-        back as values instead, a page 50 sends 2,500 document ids each way
-        (16 ms of a member's 55). None when the list's order is not of its own
-        columns.
+        back as values instead, a page 50 sent 2,500 document ids each way: the
+        two reads took 20 ms of a member's 59 ms page. None when the list's
+        order is not of its own columns.
         """
         terms = Keyset._terms(queryset.model, list(queryset.query.order_by))
         if not terms:
