@@ -721,6 +721,16 @@ class KeysetChangeList(ChangeList):
             super().__init__(request, *args, **kwargs)
         finally:
             request.GET = original
+        # Django appends the preserved filters to each row's link by resolving that
+        # link (add_preserved_filters): fifty URL resolutions a filtered page, 3-4 ms.
+        # A row links to its change page, never to this list, so the query is the
+        # same for every row: appended here once (`url_for_result`), and Django then
+        # finds no filters to preserve.
+        self.row_link_query, self.preserved_filters = self.preserved_filters, ""
+
+    def url_for_result(self, result):
+        url = super().url_for_result(result)
+        return f"{url}?{self.row_link_query}" if self.row_link_query else url
 
     def get_results(self, request):
         paginator = self.model_admin.get_paginator(request, self.queryset, self.list_per_page)

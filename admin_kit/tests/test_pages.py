@@ -1,9 +1,13 @@
 """Every admin page opens for a platform admin, and none runs more queries as rows grow."""
 
 import pytest
+from django.contrib import admin
+from django.contrib.admin.templatetags import admin_urls
+from django.contrib.admin.utils import quote
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from accounts.models import User
 from accounts.tests.factories import AdminUserFactory, UserFactory
@@ -207,3 +211,40 @@ def test_a_rows_checkbox_escapes_its_name():
     html = model_admin.action_checkbox(proyecto)
     assert html == admin.ModelAdmin.action_checkbox(model_admin, proyecto)
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize("model", ROW_FACTORIES, ids=lambda model: model.__name__)
+def test_a_filtered_lists_rows_link_with_its_filters_as_djangos_own_links_do(
+    admin_client, model, monkeypatch
+):
+    """Each row's link carries the list's filters, built once a page, not by resolving each link.
+
+    Django's add_preserved_filters resolves every row's URL to learn whether it
+    is the list's own (never: a row links to its change page); the links must
+    come out as Django would write them, with no change URL resolved.
+    """
+    for _ in range(3):
+        ROW_FACTORIES[model]()
+    query = {"o": "-1", "all": ""}  # two parameters: quoted and joined, as Django does
+    resolved = []
+    resolve = admin_urls.resolve
+    monkeypatch.setattr(
+        admin_urls, "resolve", lambda path, *args: resolved.append(path) or resolve(path, *args)
+    )
+
+    response = admin_client.get(_url(model, "changelist"), query)
+
+    assert response.status_code == 200
+    model_admin = admin.site.get_model_admin(model)
+    preserved = model_admin.get_preserved_filters(response.wsgi_request)
+    assert preserved, "the list is filtered: Django preserves its query in the row links"
+    shown = response.context["cl"].result_list
+    assert shown, "there are links to check"
+    monkeypatch.setattr(admin_urls, "resolve", resolve)
+    for row in shown:
+        expected = admin_urls.add_preserved_filters(
+            {"preserved_filters": preserved, "opts": model._meta},
+            _url(model, "change", quote(row.pk)),
+        )
+        assert f'href="{escape(expected)}"' in response.text
+    assert not [path for path in resolved if "/change/" in path]
