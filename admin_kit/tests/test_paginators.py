@@ -37,6 +37,22 @@ def test_large_results_are_estimated_past_the_exact_limit():
         assert not paginator.is_estimate
 
 
+@pytest.mark.postgresql
+def test_the_estimate_plans_the_rows_keys_only():
+    """The estimate needs the rows' number: the plan it reads selects no other column."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the estimate is PostgreSQL's planner's")
+    ActividadFactory.create_batch(8, tipo="editar")
+    paginator = SmallBoundPaginator(Actividad.objects.filter(tipo="editar").order_by("-id"), 2)
+    paginator.exact_limit = 0
+    with CaptureQueriesContext(connection) as queries:
+        counted = paginator.count
+    (explain,) = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("EXPLAIN")]
+    assert explain.split(" FROM ")[0] == 'EXPLAIN (FORMAT json) SELECT "actividades"."id" AS "pk"'
+    assert "ORDER BY" not in explain
+    assert paginator.is_estimate and counted >= 1
+
+
 def test_the_list_says_when_its_count_is_an_estimate(client, monkeypatch):
     ActividadFactory.create_batch(8)
     monkeypatch.setattr(BoundedCountPaginator, "exact_limit", 5)
