@@ -8,7 +8,16 @@ from django.db import connections, transaction
 from django.db.models import Q, QuerySet
 from django.utils.functional import cached_property
 
-from admin_kit.changelist import in_range, in_scopes, page_ids, per_scope, rows_by_ids, without
+from admin_kit.changelist import (
+    Keys,
+    in_range,
+    in_scopes,
+    keys_of,
+    page_ids,
+    per_scope,
+    rows_by_ids,
+    without,
+)
 
 
 class BoundedCountPaginator(Paginator):
@@ -51,6 +60,10 @@ class BoundedCountPaginator(Paginator):
     # plan than that count (the trail's month partitions). Set by the list's ModelAdmin.
     count_to_pages = False
     count_is_partial = False
+    # The keys (primary key, range column) of the rows a filtered member's count read, in
+    # the list's order, and whether they are all the list's rows (`_count_scopes`).
+    counted_keys = None
+    counted_all = False
 
     @cached_property
     def count(self):
@@ -91,14 +104,14 @@ class BoundedCountPaginator(Paginator):
         limit = self.max_pages * self.per_page + 1
         if self._filtered:
             limit = min(limit, self.exact_limit + 1)
-        counted = self._bounded_count(queryset, limit)
+        counted = self._bounded_count(queryset, limit, keep=self._filtered)
         if counted >= limit:
             self.is_estimate = self.count_is_lower_bound = True
             self.lower_bound = limit - 1
             return self.lower_bound
         return counted
 
-    def _bounded_count(self, queryset, limit=None):
+    def _bounded_count(self, queryset, limit=None, keep=False):
         limit = limit or self.exact_limit + 1
         # Each scope from its own index, stopping at the limit: by ranges, or as IN lists.
         order = list(self.object_list.query.order_by)
@@ -107,7 +120,7 @@ class BoundedCountPaginator(Paginator):
         if self.branches is not None and self.ranges is not None and self.ranges.fit(order):
             # Gathered as a page reads them (admin_kit.changelist.page_ids), with one month
             # alone: a count reads on to its limit, and each read plans its partitions.
-            return self._count_by_ranges(order, limit, self.ranges.gathered(alone=1))
+            return self._count_by_ranges(order, limit, self.ranges.gathered(alone=1), keep=keep)
         if self.lead is not None:
             counted = self.lead.count(self.object_list, limit)
             if counted is not None:
@@ -126,7 +139,7 @@ class BoundedCountPaginator(Paginator):
         """The list's rows with a member's scopes as IN lists (None: not so), see in_scopes."""
         return in_scopes(self.object_list, self.branches, self.scope)
 
-    def _count_by_ranges(self, order, limit, ranges, most=None):
+    def _count_by_ranges(self, order, limit, ranges, most=None, keep=False):
         """The rows up to `limit`, counted range by range (`ranges`) and scope by scope.
 
         A search's matches are counted in the newest `most` ranges only: a
@@ -134,20 +147,30 @@ class BoundedCountPaginator(Paginator):
         counted month after month to the oldest (each month's trigram index costs
         ~8 ms at 10M rows for «documento-99»): past the newest months the count
         says "N o más", and the pages go on by keyset to the oldest row.
+
+        With `keep`, the rows' keys are read rather than counted (`counted_keys`),
+        in the list's order: the pages they hold need no read of their own. A
+        filtered member's count (at most `exact_limit` keys) is kept: a quiet
+        project's «editar» is counted through every month, and its first page
+        read again through the same months would plan their partitions twice.
         """
-        counted = 0
+        counted, keys = 0, []
         for at, (lower, below) in enumerate(ranges.ranges):
             if at == most:
                 self.count_is_partial = True
                 break
             part = in_range(self.object_list, self.ranges.column, lower, below)
-            merged = per_scope(part, order, self.branches, self.scope, limit=limit - counted)
-            if merged is None:
-                counted += part.order_by()[: limit - counted].count()
+            rest = limit - counted
+            merged = per_scope(part, order, self.branches, self.scope, limit=rest)
+            if keep:  # read as a page reads them (admin_kit.changelist.by_ranges)
+                keys += keys_of(part, merged, self.ranges.column, rest)
+                counted = len(keys)
             else:
-                counted += merged.count(limit - counted)
+                counted += part.order_by()[:rest].count() if merged is None else merged.count(rest)
             if counted >= limit:
                 break
+        if keep:
+            self.counted_keys, self.counted_all = keys, counted < limit
         return counted
 
     @property
@@ -271,8 +294,11 @@ class BoundedCountPaginator(Paginator):
             page.has_more_rows = number * self.per_page < self.count
             return page
         bottom, top = (number - 1) * self.per_page, number * self.per_page + 1
-        few = self._few_in_scopes()
-        if few is not None:
+        kept = self.counted_keys
+        few = None if kept is not None else self._few_in_scopes()
+        if kept is not None and (self.counted_all or top <= len(kept)):
+            ids = Keys.spanning(kept[bottom:top])  # read by the count (`_count_by_ranges`)
+        elif few is not None:
             ids = [row[-1] for row in few.rows(bottom, top)]  # the primary key comes last
         else:
             with self._search_plan(queryset), self._sorting_few_matches(queryset):

@@ -282,10 +282,10 @@ def test_gathered_ranges_tile_the_same_timeline_in_a_few_reads():
     assert few.gathered().ranges == ((None, None),)  # one month and before it: one read
 
 
-@pytest.mark.postgresql
-def test_a_members_first_page_reads_the_newest_months_not_every_partition(
-    client, world, monkeypatch
-):
+@pytest.fixture
+def older_months(monkeypatch):
+    """Partitions for January to April 2024 (PostgreSQL), small pages; the months are
+    read from the catalog again before and after the test."""
     if connection.vendor != "postgresql":
         pytest.skip("the trail is partitioned by month on PostgreSQL only")
     monkeypatch.setattr(admin.site.get_model_admin(Actividad), "list_per_page", PER_PAGE)
@@ -293,25 +293,64 @@ def test_a_members_first_page_reads_the_newest_months_not_every_partition(
         for month in (1, 2, 3, 4):
             cursor.execute("SELECT actividades_create_partition('2024-%s-01'::date)", [month])
     partitions.forget_month_bounds()
-    try:
-        for month in (1, 2, 3, 4):  # older rows of the member's workspace, a month each
+    yield
+    partitions.forget_month_bounds()
+
+
+@pytest.mark.postgresql
+@pytest.mark.usefixtures("older_months")
+def test_a_members_first_page_reads_the_newest_months_not_every_partition(client, world):
+    for month in (1, 2, 3, 4):  # older rows of the member's workspace, a month each
+        ActividadFactory(
+            workspace=world["ws"][0],
+            created_at=datetime.datetime(2024, month, 15, tzinfo=datetime.UTC),
+        )
+    client.force_login(world["member"])
+    with CaptureQueriesContext(connection) as ran:
+        response = client.get(reverse(URL))
+    assert response.status_code == 200
+    reads = [q["sql"] for q in ran.captured_queries if q["sql"].startswith("SELECT * FROM (")]
+    # The page is full within the newest two months (this month's, where the world's
+    # rows are, and April 2024's): the older months are not even planned.
+    assert len(reads) == 1
+    read = relations_read(reads[0])
+    assert "actividades_2024_04" in read, read
+    assert not read & {f"actividades_2024_0{m}" for m in (1, 2, 3)}, read
+    shown = [row.pk for row in response.context["cl"].result_list]
+    visible = Q(workspace__in=world["ws"]) | Q(proyecto__in=world["proyectos"])
+    assert shown == _expected(visible)[:PER_PAGE]
+
+
+@pytest.mark.postgresql
+@pytest.mark.usefixtures("older_months")
+def test_a_quiet_filtered_trail_is_read_once_by_its_count(client, world):
+    """A guest's «editar», fewer than `exact_limit` rows over many months, is counted
+    through every month: the count reads the rows' keys, and the pages are served from
+    them, not read again through the same months (each read plans their partitions)."""
+    p_a, p_c = world["proyectos"]
+    for month in (1, 2, 3, 4):  # older «editar» of the guest's projects, a month each
+        for proyecto in (p_a, p_c):
             ActividadFactory(
-                workspace=world["ws"][0],
+                proyecto=proyecto,
+                workspace=proyecto.workspace,
+                tipo="editar",
                 created_at=datetime.datetime(2024, month, 15, tzinfo=datetime.UTC),
             )
-        client.force_login(world["member"])
+    expected = _expected(Q(proyecto__in=[p_a, p_c]), tipo="editar")
+    assert len(expected) > 2 * PER_PAGE
+    client.force_login(world["guest"])
+    model_admin = admin.site.get_model_admin(Actividad)
+    counted_in = model_admin.read_ranges(None).gathered(alone=1).ranges
+    seen = []
+    for number in (1, 2, 3):
         with CaptureQueriesContext(connection) as ran:
-            response = client.get(reverse(URL))
-        assert response.status_code == 200
-        reads = [q["sql"] for q in ran.captured_queries if q["sql"].startswith("SELECT * FROM (")]
-        # The page is full within the newest two months (this month's, where the world's
-        # rows are, and April 2024's): the older months are not even planned.
-        assert len(reads) == 1
-        read = relations_read(reads[0])
-        assert "actividades_2024_04" in read, read
-        assert not read & {f"actividades_2024_0{m}" for m in (1, 2, 3)}, read
-        shown = [row.pk for row in response.context["cl"].result_list]
-        visible = Q(workspace__in=world["ws"]) | Q(proyecto__in=world["proyectos"])
-        assert shown == _expected(visible)[:PER_PAGE]
-    finally:
-        partitions.forget_month_bounds()
+            response = _get(client, f"?tipo__exact=editar&p={number}")
+        statements = [q["sql"] for q in ran.captured_queries]
+        reads = [sql for sql in statements if sql.startswith("SELECT * FROM (")]
+        assert len(reads) == len(counted_in), reads  # the count's, one a range
+        assert not [sql for sql in statements if sql.startswith("SELECT COUNT(*)")]
+        cl = response.context["cl"]
+        assert cl.result_count == len(expected)
+        seen += [row.pk for row in cl.result_list]
+    assert seen == expected[: 3 * PER_PAGE]
+    assert _walk(client, "tipo__exact=editar") == expected
