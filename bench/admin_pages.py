@@ -25,6 +25,10 @@ Every response's status is checked against what the permission model expects
 (`has_view_permission` of that admin for that user, the object in its
 queryset); a status other than the expected one is recorded and makes the run
 exit non-zero. Ours and stock alternate sample by sample on the same pages;
+the list pages (first page, page 50, filtered) alternate every role's too, with
+the owner's first page of the list beside them (the page each is compared
+with), and each is then measured on the --preset databases at once (a process
+each, every role alternated): the host's drift falls on the pages compared alike.
 stock's samples of a page stop at --stock-repeat, or earlier once they have
 taken --stock-budget seconds (one sample at least; no warm-up for a page whose
 cold request took over a second): pages that count 10M rows exactly take
@@ -291,25 +295,25 @@ def rows_shown(html, change):
 KEYSET_LINK_RE = re.compile(r'href="\?([^"]*\btras=[^"]*)"')
 
 
-def pages(model, obj, client, list_pages_only=False):
-    """(page, ours query, stock query, change) of one model, for the logged-in client.
+def list_pages(model):
+    """(page, ours query, stock query) of one model's list pages: the pages whose cost must
+    be the same for every role and at every size (the first page, page 50, filtered)."""
+    label = model._meta.label
+    yield "first page", {}, {}
+    yield "page 50", {"p": "50"}, {"p": "50"}
+    if label in FILTERS:
+        yield "filtered", FILTERS[label], FILTERS[label]
 
-    `list_pages_only`: the first page, page 50 and the filtered page alone.
-    """
+
+def pages(model, obj, client):
+    """(page, ours query, stock query, change) of one model's other pages, for the client."""
     from urllib.parse import parse_qsl
 
     from django.contrib import admin
 
     from admin_kit.paginators import BoundedCountPaginator
 
-    label = model._meta.label
     ours = admin.site.get_model_admin(model)
-    yield "first page", {}, {}, False
-    yield "page 50", {"p": "50"}, {"p": "50"}, False
-    if label in FILTERS:
-        yield "filtered", FILTERS[label], FILTERS[label], False
-    if list_pages_only:
-        return
     if ours.search_fields:
         for name, term in SEARCH_TERMS.items():
             yield f"search {name} «{term}»", {"q": term}, {"q": term}, False
@@ -350,8 +354,16 @@ def percentile(times, fraction):
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+def _kind(name):
+    """ "ours" or "stock" (or "baseline") of a variant named so, or (role, kind)."""
+    return name if isinstance(name, str) else name[-1]
+
+
 def measure_page(client, variants, repeat, stock_repeat, stock_budget):
-    """Cold, then warm samples of ours and stock alternated; {variant: figures}.
+    """Cold, then warm samples of the variants alternated; {variant: figures}.
+
+    `variants`: {name: (url, query, expected status, change page[, client])}, the
+    client being `client` unless given; a name is "ours", "stock" or (role, either).
 
     Garbage collection waits until the page's samples are taken, as `timeit` does:
     a full collection's pause (45 ms and more) depends on the bench process's
@@ -369,12 +381,13 @@ def _measure_page(client, variants, repeat, stock_repeat, stock_budget):
     from django.core.cache import cache
     from django.db import connection
 
+    variants = {name: (*v[:4], v[4] if len(v) > 4 else client) for name, v in variants.items()}
     figures = {}
-    for name, (url, query, expected, change) in variants.items():
+    for name, (url, query, expected, change, client) in variants.items():
         connection.close()  # the next request opens a new server process
         cache.clear()
         response, cold, _queries = request(client, url, query)
-        if name == "ours" or cold < SLOW_MS:
+        if _kind(name) != "stock" or cold < SLOW_MS:
             client.get(url, query)  # warm-up (a stock page slower than SLOW_MS goes without)
         figures[name] = {
             "url": url,
@@ -390,8 +403,8 @@ def _measure_page(client, variants, repeat, stock_repeat, stock_budget):
         }
     spent = dict.fromkeys(variants, 0.0)
     for n in range(repeat):
-        for name, (url, query, _expected, _change) in variants.items():
-            if name == "stock" and (n >= stock_repeat or spent[name] > stock_budget * 1000):
+        for name, (url, query, _expected, _change, client) in variants.items():
+            if _kind(name) == "stock" and (n >= stock_repeat or spent[name] > stock_budget * 1000):
                 continue
             response, elapsed, queries = request(client, url, query)
             spent[name] += elapsed
@@ -399,7 +412,7 @@ def _measure_page(client, variants, repeat, stock_repeat, stock_budget):
             figure["times"].append(elapsed)
             figure["statuses"].add(response.status_code)
             figure["queries"] = max(figure["queries"], queries)
-    for figure in figures.values():
+    for name, figure in figures.items():
         times = figure.pop("times")
         statuses = figure.pop("statuses") | {figure["status"]}
         if len(statuses) > 1:
@@ -410,7 +423,7 @@ def _measure_page(client, variants, repeat, stock_repeat, stock_budget):
         error_page = figure["status"] == 302 and (figure["location"] or "").endswith("?e=1")
         # Django's own answer to a page number past the end is its error page: stock may.
         figure["ok"] = figure["status"] == figure["expected"] or (
-            error_page and name == "stock" and figure["expected"] == 200
+            error_page and _kind(name) == "stock" and figure["expected"] == 200
         )
     return figures
 
@@ -497,39 +510,93 @@ def run(args):
     workspace, proyecto = bench_scope()
     users = bench_users(workspace, proyecto)
     objects = change_objects(workspace, proyecto)
-    models = [apps.get_model(label) for label in MODELS]
+    labels = [label for label in MODELS if not args.only or args.only in label]
+    models = [apps.get_model(label) for label in labels if not args.model or label == args.model]
     roles = [role for role in ROLES if not args.roles or role in args.roles]
-    results, skipped = [], []
+    clients = {}
     for role in roles:
-        user = users[role]
-        client = Client()
-        client.force_login(user)
-        client.get("/admin/")  # the session's first request
-        for model in models:
-            label = model._meta.label
-            if args.only and args.only not in label:
+        clients[role] = Client()
+        clients[role].force_login(users[role])
+        clients[role].get("/admin/")  # the session's first request
+    sites = {"ours": admin.site, "stock": stock}
+    results, skipped = [], []
+    presets = {name: {"sizes": None, "results": []} for name, _url in map(preset, args.preset)}
+
+    def target(model, role, variant, change=False):
+        """(url, expected status) of `model`'s list (or change page) on `variant`'s site."""
+        model_admin = sites[variant].get_model_admin(model)
+        prefix = "/admin/" if variant == "ours" else "/stock-admin/"
+        base = f"{prefix}{model._meta.app_label}/{model._meta.model_name}/"
+        obj = objects[model._meta.label] if change else None
+        if change:
+            return f"{base}{obj.pk}/change/", expected_status(model_admin, users[role], obj)
+        return base, expected_status(model_admin, users[role])
+
+    def record(role, model, page, variant, figure):
+        results.append(
+            {"role": role, "model": model._meta.db_table, "page": page, "variant": variant,
+             **figure}
+        )  # fmt: skip
+        if not args.quiet:
+            print(
+                f"{role:17} {model._meta.db_table:19} {page:32} {variant:5} "
+                f"{figure['status']}{'' if figure['ok'] else ' UNEXPECTED'} "
+                f"p50 {fmt(figure['p50_ms'])} p95 {fmt(figure['p95_ms'])} "
+                f"cold {fmt(figure['cold_ms'])} q {figure['queries']} "
+                f"rows {figure['rows']} n {figure['samples']}",
+                flush=True,
+            )
+
+    # The list pages: every role's, ours and stock, sample by sample in the same rounds,
+    # with the owner's first page of the list beside them (the page each is compared
+    # with), then the same page on the other presets: a change in the host's speed
+    # during the run reads as neither a role's nor a size's cost.
+    for model in models:
+        for page, ours_query, stock_query in list_pages(model):
+            if args.page and page != args.page:
                 continue
-            base = f"{model._meta.app_label}/{model._meta.model_name}/"
-            obj = objects[label]
-            sites = {"ours": admin.site, "stock": stock}
-            for page, ours_query, stock_query, change in pages(
-                model, obj, client, args.list_pages_only
-            ):
+            variants = {}
+            for role in roles:
+                for variant, query in (("ours", ours_query), ("stock", stock_query)):
+                    if variant == "stock" and args.skip_stock:
+                        continue
+                    url, expected = target(model, role, variant)
+                    variants[role, variant] = (url, query, expected, False, clients[role])
+            baseline = "owner" in roles and not args.list_pages_only
+            if baseline and page != "first page":
+                url, expected = target(model, "owner", "ours")
+                variants["owner", "baseline"] = (url, {}, expected, False, clients["owner"])
+            figures = measure_page(
+                None, variants, args.repeat, args.stock_repeat, args.stock_budget
+            )
+            first = figures.get(("owner", "baseline")) or figures.get(("owner", "ours"))
+            for (role, variant), figure in figures.items():
+                if variant == "baseline":
+                    continue
+                if baseline and variant == "ours" and first and first["status"] == 200:
+                    # The owner's first page of this list, measured in the same rounds.
+                    figure["baseline_p50_ms"] = first["p50_ms"]
+                    figure["baseline_p95_ms"] = first["p95_ms"]
+                record(role, model, page, variant, figure)
+            for name, url in map(preset, args.preset):
+                measured = measure_preset(args, url, model._meta.label, page)
+                presets[name]["sizes"] = measured["sizes"]
+                presets[name]["results"] += measured["results"]
+
+    # The other pages (searches, past the numbered pages, change pages), role by role.
+    for role in [] if args.list_pages_only else roles:
+        client = clients[role]
+        for model in models:
+            obj = objects[model._meta.label]
+            for page, ours_query, stock_query, change in pages(model, obj, client):
                 variants = {}
                 for variant, site in sites.items():
                     if variant == "stock" and args.skip_stock:
                         continue
-                    model_admin = site.get_model_admin(model)
-                    prefix = "/admin/" if variant == "ours" else "/stock-admin/"
-                    if change:
-                        url = f"{prefix}{base}{obj.pk}/change/"
-                        expected = expected_status(model_admin, user, obj)
-                    else:
-                        url = prefix + base
-                        expected = expected_status(model_admin, user)
+                    url, expected = target(model, role, variant, change)
                     query = ours_query if variant == "ours" else stock_query
                     if variant == "stock" and change and expected == 200:
-                        n_options = select_options(model_admin, obj)
+                        n_options = select_options(site.get_model_admin(model), obj)
                         if n_options > args.stock_max_options:
                             skipped.append(
                                 {"role": role, "model": model._meta.db_table, "page": page,
@@ -541,19 +608,7 @@ def run(args):
                     client, variants, args.repeat, args.stock_repeat, args.stock_budget
                 )
                 for variant, figure in figures.items():
-                    results.append(
-                        {"role": role, "model": model._meta.db_table, "page": page,
-                         "variant": variant, **figure}
-                    )  # fmt: skip
-                    if not args.quiet:
-                        print(
-                            f"{role:17} {model._meta.db_table:19} {page:32} {variant:5} "
-                            f"{figure['status']}{'' if figure['ok'] else ' UNEXPECTED'} "
-                            f"p50 {fmt(figure['p50_ms'])} p95 {fmt(figure['p95_ms'])} "
-                            f"cold {fmt(figure['cold_ms'])} q {figure['queries']} "
-                            f"rows {figure['rows']} n {figure['samples']}",
-                            flush=True,
-                        )
+                    record(role, model, page, variant, figure)
     return {
         "machine": {
             **about,
@@ -573,6 +628,7 @@ def run(args):
         "roles": {role: ROLE_NOTES[role] for role in roles},
         "results": results,
         "skipped": skipped,
+        "presets": presets,
     }
 
 
@@ -583,18 +639,18 @@ def preset(text):
     return name, url
 
 
-def measure_preset(args, url):
-    """The list pages of ours on another database (its own process): {sizes, results}."""
+def measure_preset(args, url, model, page):
+    """One list page of ours on another database (its own process), every role's samples
+    alternated: {sizes, results}. Measured right after the same page on this one."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         output = Path(tmp) / "preset.json"
         command = [sys.executable, __file__, "--repeat", str(args.repeat), "--skip-stock"]
         command += ["--list-pages-only", "--quiet", "--output", str(output)]
+        command += ["--model", model, "--page", page, "--feed-repeat", "0"]
         if args.roles:
             command += ["--roles", *args.roles]
-        if args.only:
-            command += ["--only", args.only]
         subprocess.run(command, env={**os.environ, "DATABASE_URL": url}, check=True)
         measured = json.loads(output.read_text())
     return {"sizes": measured["sizes"], "results": measured["results"]}
@@ -636,6 +692,8 @@ def main(argv=None):
         help="samples of each of the four feed reads (bench/feed_reads.py); 0: none",
     )  # fmt: skip
     parser.add_argument("--list-pages-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--model", help=argparse.SUPPRESS)  # one model's label, exactly
+    parser.add_argument("--page", help=argparse.SUPPRESS)  # one list page
     args = parser.parse_args(argv)
     if args.stock_repeat is None:
         args.stock_repeat = args.repeat
@@ -648,7 +706,6 @@ def main(argv=None):
         from bench import feed_reads
 
         data["feeds"] = feed_reads.measure(args.feed_repeat)
-    data["presets"] = {name: measure_preset(args, url) for name, url in map(preset, args.preset)}
     # The whole run: the pages, the feeds and the other presets.
     data["machine"]["bench_seconds"] = round(time.perf_counter() - clock, 1)
     data["machine"]["load_average"]["end"] = os.getloadavg()[0]

@@ -226,6 +226,18 @@ def test_admin_pages_benchmark_runs(tmp_path):
     rows = {(r["role"], r["model"], r["page"], r["variant"]): r for r in data["results"]}
     assert {role for role, *_ in rows} == {"owner", "workspace member", "project member", "guest"}
     assert all(r["ok"] and r["samples"] == 1 and r["p95_ms"] > 0 for r in rows.values())
+    # A list page is compared with the owner's first page measured in the same rounds.
+    for role in ("owner", "guest"):
+        for page in ("first page", "page 50", "filtered"):
+            assert rows[role, "proyectos", page, "ours"]["baseline_p95_ms"] > 0
+    first = rows["owner", "proyectos", "first page", "ours"]
+    assert first["baseline_p95_ms"] == first["p95_ms"]
+    assert "baseline_p95_ms" not in rows["owner", "proyectos", "search broad «424»", "ours"]
+    assert {r["page"] for r in data["presets"]["again"]["results"]} == {
+        "first page",
+        "page 50",
+        "filtered",
+    }
     # Stock is Django's defaults: only platform owners and admins get in.
     assert rows["owner", "proyectos", "first page", "stock"]["status"] == 200
     assert rows["guest", "proyectos", "first page", "stock"]["status"] == 403
