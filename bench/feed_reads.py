@@ -12,6 +12,7 @@ plus execution, from EXPLAIN ANALYZE) is measured alternated like the client's.
 """
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -103,12 +104,20 @@ def measure(repeat, plans=False):
             sys.exit(f"{name}: feed's rows differ from the one query's")
         timings = {"before": [], "after": []}
         ways = (("before", one_query), ("after", feed))
-        for round_ in range(repeat + 1):
-            for label, function in ways if round_ % 2 else ways[::-1]:
-                started = time.perf_counter()
-                function(**kwargs)
-                if round_:
-                    timings[label].append((time.perf_counter() - started) * 1000)
+        # Garbage collection waits while the samples are taken, as `timeit` does (and
+        # as the admin pages' samples do): a collection's pause depends on the bench
+        # process's heap (after a whole run of pages, a large one), not on the read.
+        gc.collect()
+        gc.disable()
+        try:
+            for round_ in range(repeat + 1):
+                for label, function in ways if round_ % 2 else ways[::-1]:
+                    started = time.perf_counter()
+                    function(**kwargs)
+                    if round_:
+                        timings[label].append((time.perf_counter() - started) * 1000)
+        finally:
+            gc.enable()
         ran = {}
         for label, function in ways:
             with CaptureQueriesContext(connection) as queries:

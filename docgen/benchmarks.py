@@ -574,7 +574,8 @@ def feeds(results):
 `auditoria.selectors.feed`'s four reads at this size (bench/feed_reads.py, in this run):
 the busiest workspace of a recent month and one of its projects, the first page and a
 page far back by keyset, beside one `ORDER BY ... LIMIT` over the whole trail (alternated
-round by round, the same rows checked equal). "p50"/"p95" are the whole call through the
+round by round, the same rows checked equal; garbage collection waits while a read's samples
+are taken, as for the pages). "p50"/"p95" are the whole call through the
 ORM (its queries and its 50 rows: `FeedRow`s, the columns and the author's name, each kind
 of read compiled once per process by `core.statements.Compiled`; the one query builds and
 compiles its queryset each time and makes 50 Actividad and 50 User objects); "server" is planning
