@@ -10,9 +10,9 @@ from django.utils.functional import cached_property
 
 from admin_kit.changelist import (
     Keys,
+    by_ranges,
     in_range,
     in_scopes,
-    keys_of,
     page_ids,
     per_scope,
     rows_by_ids,
@@ -61,7 +61,7 @@ class BoundedCountPaginator(Paginator):
     count_to_pages = False
     count_is_partial = False
     # The keys (primary key, range column) of the rows a filtered member's count read, in
-    # the list's order, and whether they are all the list's rows (`_count_scopes`).
+    # the list's order, and whether they are all the list's rows (`_bounded_count`).
     counted_keys = None
     counted_all = False
 
@@ -120,7 +120,16 @@ class BoundedCountPaginator(Paginator):
         if self.branches is not None and self.ranges is not None and self.ranges.fit(order):
             # Gathered as a page reads them (admin_kit.changelist.page_ids), with one month
             # alone: a count reads on to its limit, and each read plans its partitions.
-            return self._count_by_ranges(order, limit, self.ranges.gathered(alone=1), keep=keep)
+            ranges = self.ranges.gathered(alone=1)
+            if not keep:
+                return self._count_by_ranges(order, limit, ranges)
+            # The rows' keys read rather than counted, as a page reads them: the pages
+            # they hold need no read of their own. A quiet project's «editar» is counted
+            # through every month; its first page read again through the same months
+            # would plan their partitions twice.
+            keys, _stopped = by_ranges(self.object_list, ranges, limit, self.branches, self.scope)
+            self.counted_keys, self.counted_all = keys, len(keys) < limit
+            return len(keys)
         if self.lead is not None:
             counted = self.lead.count(self.object_list, limit)
             if counted is not None:
@@ -139,7 +148,7 @@ class BoundedCountPaginator(Paginator):
         """The list's rows with a member's scopes as IN lists (None: not so), see in_scopes."""
         return in_scopes(self.object_list, self.branches, self.scope)
 
-    def _count_by_ranges(self, order, limit, ranges, most=None, keep=False):
+    def _count_by_ranges(self, order, limit, ranges, most=None):
         """The rows up to `limit`, counted range by range (`ranges`) and scope by scope.
 
         A search's matches are counted in the newest `most` ranges only: a
@@ -147,30 +156,20 @@ class BoundedCountPaginator(Paginator):
         counted month after month to the oldest (each month's trigram index costs
         ~8 ms at 10M rows for «documento-99»): past the newest months the count
         says "N o más", and the pages go on by keyset to the oldest row.
-
-        With `keep`, the rows' keys are read rather than counted (`counted_keys`),
-        in the list's order: the pages they hold need no read of their own. A
-        filtered member's count (at most `exact_limit` keys) is kept: a quiet
-        project's «editar» is counted through every month, and its first page
-        read again through the same months would plan their partitions twice.
         """
-        counted, keys = 0, []
+        counted = 0
         for at, (lower, below) in enumerate(ranges.ranges):
             if at == most:
                 self.count_is_partial = True
                 break
             part = in_range(self.object_list, self.ranges.column, lower, below)
-            rest = limit - counted
-            merged = per_scope(part, order, self.branches, self.scope, limit=rest)
-            if keep:  # read as a page reads them (admin_kit.changelist.by_ranges)
-                keys += keys_of(part, merged, self.ranges.column, rest)
-                counted = len(keys)
+            merged = per_scope(part, order, self.branches, self.scope, limit=limit - counted)
+            if merged is None:
+                counted += part.order_by()[: limit - counted].count()
             else:
-                counted += part.order_by()[:rest].count() if merged is None else merged.count(rest)
+                counted += merged.count(limit - counted)
             if counted >= limit:
                 break
-        if keep:
-            self.counted_keys, self.counted_all = keys, counted < limit
         return counted
 
     @property
@@ -295,10 +294,9 @@ class BoundedCountPaginator(Paginator):
             return page
         bottom, top = (number - 1) * self.per_page, number * self.per_page + 1
         kept = self.counted_keys
-        few = None if kept is not None else self._few_in_scopes()
         if kept is not None and (self.counted_all or top <= len(kept)):
-            ids = Keys.spanning(kept[bottom:top])  # read by the count (`_count_by_ranges`)
-        elif few is not None:
+            ids = Keys.spanning(kept[bottom:top])  # read by the count (`_bounded_count`)
+        elif (few := self._few_in_scopes()) is not None:
             ids = [row[-1] for row in few.rows(bottom, top)]  # the primary key comes last
         else:
             with self._search_plan(queryset), self._sorting_few_matches(queryset):
