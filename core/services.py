@@ -10,7 +10,9 @@ type, `DomainError`, with a Spanish message a person can act on.
 
 import functools
 import logging
+import random
 import re
+import time
 from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 
@@ -35,6 +37,10 @@ _undo = ContextVar("service_undo", default=None)
 
 # SQLSTATEs of a conflict between two transactions, worth one more try.
 CONFLICT_CODES = frozenset({"40P01", "40001"})  # deadlock_detected, serialization_failure
+# The loser waits this long (seconds, at random) before its second try: the winner,
+# already queued for the row the loser held, takes it first instead of racing the
+# retry to it and deadlocking both once more.
+RETRY_PAUSE = (0.02, 0.08)
 
 
 class DomainError(ValidationError):
@@ -139,6 +145,7 @@ def retry_conflicts(run, using=DEFAULT_DB_ALIAS):
         if not _is_conflict(error):
             raise
         logger.warning("Retrying after a conflict with another transaction: %s", error)
+    time.sleep(random.uniform(*RETRY_PAUSE))
     try:
         return run()
     except OperationalError as error:

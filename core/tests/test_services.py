@@ -3,9 +3,10 @@
 import threading
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 
-from core.services import DomainError, service
+from core import services
+from core.services import DomainError, retry_conflicts, service
 from proyectos.services import create_proyecto
 from workspaces.models import Workspace
 from workspaces.tests.factories import WorkspaceFactory
@@ -78,6 +79,26 @@ def test_a_lost_deadlock_is_retried_once_and_both_changes_land():
     assert not errors
     assert sorted(attempts) in (["x", "x", "y"], ["x", "y", "y"]), "the loser ran once more"
     assert {w.descripcion for w in Workspace.objects.all()} == {"x", "y"}
+
+
+@pytest.mark.django_db(transaction=True)  # only a transaction's outermost call retries
+def test_the_loser_of_a_conflict_pauses_before_its_second_try(monkeypatch):
+    """Retried at once, the loser can take back its row before the winner wakes up:
+    both deadlock again (seen in CI). It waits a random moment first."""
+    pauses, tries = [], []
+    monkeypatch.setattr(services.time, "sleep", pauses.append)
+
+    def lose_once():
+        tries.append(list(pauses))
+        if len(tries) == 1:
+            cause = type("Deadlock", (Exception,), {"sqlstate": "40P01"})()
+            raise OperationalError("deadlock detected") from cause
+        return "landed"
+
+    assert retry_conflicts(lose_once) == "landed"
+    assert tries == [[], pauses]  # the pause came between the two tries
+    low, high = services.RETRY_PAUSE
+    assert len(pauses) == 1 and low <= pauses[0] <= high and low > 0
 
 
 def test_text_with_a_nul_character_is_refused_on_both_databases():
