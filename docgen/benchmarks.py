@@ -280,11 +280,15 @@ def techniques():
   rows: one statement, its branches compiled once and repeated with each scope's id. On
   the audit trail those reads go the newest two months first, then the rest (a count:
   one month more alone), each planned over its own partitions. A member's versions are read
-  through their own documents in id order (`documentos_proyecto_ids_idx`, project by
-  project and merged), each document's versions joined to it laterally: one statement,
-  which reads the documents only as far as the page's last version (SQLite, which has no
-  `LATERAL`, reads {Lead.tries[0]:g} document for each row wanted and one more first, more
-  when they hold too few versions, and passes them back as one list). When a member's scopes hold
+  through their own documents in id order (`documentos_proyecto_ids_idx`), each
+  document's versions joined to it laterally from the unique index on (document, version),
+  which holds their ids: one statement. On the first pages (projects times rows wanted up
+  to {Lead.gather_limit:,}) it takes each project's first documents from one list of the
+  projects, and sorts them; deeper, it merges the projects, read only as far as the page's
+  last version: fifty ordered reads cost more to plan than a page of few documents costs to
+  read (SQLite, which has no `LATERAL`, reads {Lead.tries[0]:g} document for each row
+  wanted and one more first, more when they hold too few versions, and passes them back as
+  one list). When a member's scopes hold
   {P.exact_limit:,} rows or fewer (counted exactly), the page is one read of their IN lists
   instead, fenced (`OFFSET 0` on PostgreSQL, so the planner does not walk the list's order
   index past everybody else's rows) and sorted: a few hundred rows sort faster than fifty

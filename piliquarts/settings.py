@@ -199,6 +199,10 @@ MIGRATION_LINT_ALLOW = {
         "tables; on a loaded database, add the foreign keys NOT VALID and the indexes "
         "CONCURRENTLY"
     ),
+    "documentos.0014_versions_unique_covering": (
+        "the constraint is dropped and added again in one ALTER TABLE, on a unique index "
+        "built CONCURRENTLY before it: no moment without it, no table scan under the lock"
+    ),
 }
 
 AUTH_USER_MODEL = "accounts.User"

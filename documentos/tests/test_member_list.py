@@ -253,14 +253,17 @@ def _walk_versions(client, params, most):
 @pytest.mark.usefixtures("versions")
 @pytest.mark.parametrize("word", ["", "plano-3", "nada"])
 @pytest.mark.parametrize("tries", [Lead.tries, (0,)])
+@pytest.mark.parametrize("gather_limit", [Lead.gather_limit, 0])
 def test_a_members_versions_are_read_through_their_documents(
-    client, world, monkeypatch, word, tries
+    client, world, monkeypatch, word, tries, gather_limit
 ):
     """The same rows, in the same order, on numbered and keyset pages both ways; with
-    one try of a single document, the read goes on with the plain query."""
+    one try of a single document, the read goes on with the plain query. On PostgreSQL,
+    each project's first documents gathered, or every project's merged (gather_limit 0)."""
     monkeypatch.setattr(admin.site.get_model_admin(DocumentoVersion), "list_per_page", PER_PAGE)
     monkeypatch.setattr(BoundedCountPaginator, "max_pages", 2)
     monkeypatch.setattr(Lead, "tries", tries)
+    monkeypatch.setattr(Lead, "gather_limit", gather_limit)
     client.force_login(world["member"])
     expected = _versions_expected(world, word)
     # The plain read after the tries costs a query or two more.
@@ -271,30 +274,66 @@ def test_a_members_versions_are_read_through_their_documents(
 
 
 @pytest.mark.usefixtures("versions")
+def test_documents_without_versions_first_do_not_empty_a_members_page(client, world, monkeypatch):
+    """Each project's first documents, gathered, hold no version: the page is read on
+    from the projects merged, as far as it needs, and is full."""
+    monkeypatch.setattr(admin.site.get_model_admin(DocumentoVersion), "list_per_page", PER_PAGE)
+    for n in range(1, 2 * PER_PAGE):  # the lowest ids of all, in the member's project a1
+        DocumentoFactory(id=uuid.UUID(int=n), proyecto=world["mine"][0], nombre=f"vacio-{n}")
+    client.force_login(world["member"])
+    with CaptureQueriesContext(connection) as ran:
+        response = client.get(reverse(VERSIONS_URL))
+    assert response.status_code == 200
+    assert [row.pk for row in response.context["cl"].result_list] == _versions_expected(world)[
+        :PER_PAGE
+    ]
+    if connection.vendor == "postgresql":
+        reads = [q["sql"] for q in ran.captured_queries if "CROSS JOIN LATERAL" in q["sql"]]
+        assert ["unnest(" in read for read in reads] == [True, False], "gathered, then merged"
+
+
+@pytest.mark.usefixtures("versions")
+@pytest.mark.parametrize("gathered", [True, False])
 def test_a_members_versions_page_reads_their_documents_ids_from_the_project_index(
-    client, world, monkeypatch
+    client, world, monkeypatch, gathered
 ):
     monkeypatch.setattr(admin.site.get_model_admin(DocumentoVersion), "list_per_page", PER_PAGE)
+    # Page 2 wants 9 rows: 27 documents' keys from three projects, or more than allowed.
+    monkeypatch.setattr(Lead, "gather_limit", 27 if gathered else 26)
     client.force_login(world["member"])
     with CaptureQueriesContext(connection) as ran:
         response = client.get(reverse(VERSIONS_URL) + "?p=2")
     assert response.status_code == 200
     sqls = [q["sql"] for q in ran.captured_queries]
     if connection.vendor == "postgresql":
-        # One statement: the documents' ids in id order, project by project and merged,
-        # each document's versions joined to it; page 2's 4 rows and one more to know a
-        # page follows.
-        (read,) = [sql for sql in sqls if sql.startswith('SELECT "row"."id" FROM (SELECT * FROM')]
-        assert read.count('"documentos"."proyecto_id" = ') == 3, "a1, a2 and pB"
+        # One statement: the documents' ids in id order, each document's versions joined
+        # to it; page 2's 4 rows and one more to know a page follows.
+        (read,) = [sql for sql in sqls if sql.startswith('SELECT "row"."id" FROM (SELECT ')]
         assert "CROSS JOIN LATERAL" in read and read.endswith("LIMIT 5 OFFSET 4"), read[-80:]
-        # Planned as at scale: the merge read only as far as the page's last version,
-        # nothing sorted but each document's versions, no walk of the whole versions index.
+        # Planned as at scale: nothing sorted but each document's versions (and, gathered,
+        # the projects' first documents), no walk of the whole versions index, no table
+        # row of a version read for its id.
         nodes = plan_nodes(read, None, "enable_seqscan = off", "enable_bitmapscan = off")
         kinds = [node["Node Type"] for node in nodes]
-        assert {"Merge Append", "Nested Loop", "Incremental Sort"} <= set(kinds), kinds
-        assert "Sort" not in kinds and "Hash Join" not in kinds, kinds
-        indexes = {node.get("Index Name") for node in nodes} - {None}
-        assert indexes == {"documentos_proyecto_ids_idx", "documento_versions_unique_version"}
+        assert "Hash Join" not in kinds, kinds
+        scans = {(node["Node Type"], node.get("Index Name")) for node in nodes}
+        assert ("Index Only Scan", "documentos_proyecto_ids_idx") in scans, scans
+        assert ("Index Only Scan", "documento_versions_unique_version") in scans, scans
+        assert {name for _kind, name in scans} - {None} == {
+            "documentos_proyecto_ids_idx",
+            "documento_versions_unique_version",
+        }
+        if gathered:
+            # The three projects as one list, each one's first 9 documents, sorted.
+            assert read.count('"documentos"."proyecto_id" = ') == 1
+            assert "unnest(" in read and ' AS "scope" ("value")' in read
+            assert "Function Scan" in kinds and "Merge Append" not in kinds, kinds
+            assert kinds.count("Sort") == 1, kinds
+        else:
+            # Project by project and merged, read only as far as the page's last version.
+            assert read.count('"documentos"."proyecto_id" = ') == 3, "a1, a2 and pB"
+            assert {"Merge Append", "Nested Loop", "Incremental Sort"} <= set(kinds), kinds
+            assert "Sort" not in kinds, kinds
         return
     # SQLite: the documents' ids first, merged in id order; then their versions by those ids.
     (documents,) = [sql for sql in sqls if sql.startswith('SELECT * FROM (SELECT "documentos"')]
