@@ -428,7 +428,13 @@ class ScopedModelAdmin(
             scope=self.rows_q(request),
             rows_scope=rows_scope,
             branches=None if term else branches,
+            estimate=None if term else self.lead_estimate(proyectos),
         )
+
+    def lead_estimate(self, proyectos):
+        """How many rows the unsearched list has in these projects, as the database keeps
+        them counted (None: it does not), for a member's list read through `lead_relation`."""
+        return None
 
     def get_search_results(self, request, queryset, search_term):
         """Django's search, words of `search_min_length` characters or more only.

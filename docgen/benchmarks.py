@@ -288,7 +288,9 @@ def techniques():
   last version: fifty ordered reads cost more to plan than a page of few documents costs to
   read (SQLite, which has no `LATERAL`, reads {Lead.tries[0]:g} document for each row
   wanted and one more first, more when they hold too few versions, and passes them back as
-  one list). When a member's scopes hold
+  one list). Unsearched, their count past {P.exact_limit:,} is their projects' totals as the
+  database keeps them (`proyecto_totales`, a row per project), rather than a count to the
+  limit and the planner's estimate of a join. When a member's scopes hold
   {P.exact_limit:,} rows or fewer (counted exactly), the page is one read of their IN lists
   instead, fenced (`OFFSET 0` on PostgreSQL, so the planner does not walk the list's order
   index past everybody else's rows) and sorted: a few hundred rows sort faster than fifty

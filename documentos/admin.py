@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
@@ -13,7 +15,7 @@ from admin_kit.options import ScopedInline, ScopedModelAdmin
 from core.cascades import storage
 from core.permissions import Action, Kind
 from documentos import selectors, services
-from documentos.models import Documento, DocumentoVersion, Folder
+from documentos.models import Documento, DocumentoVersion, Folder, ProyectoTotales
 
 
 class SubfolderInline(ScopedInline, admin.TabularInline):
@@ -303,6 +305,11 @@ class DocumentoVersionAdmin(ScopedModelAdmin):
         "created_by",
         "created_at",
     )
+
+    def lead_estimate(self, proyectos):
+        """The versions of these projects, from `proyecto_totales` (kept by the database)."""
+        totals = ProyectoTotales.objects.filter(proyecto_id__in=proyectos)
+        return totals.aggregate(n=Coalesce(Sum("versiones"), 0))["n"]
 
     @admin.display(description=_("tamaño"), ordering="size_bytes")
     def size(self, obj):
