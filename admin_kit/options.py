@@ -432,8 +432,9 @@ class ScopedModelAdmin(
         )
 
     def lead_estimate(self, proyectos):
-        """How many rows the unsearched list has in these projects, as the database keeps
-        them counted (None: it does not), for a member's list read through `lead_relation`."""
+        """How many rows the list has in these projects, unsearched and unfiltered, as the
+        database keeps them counted (None: it does not), for a member's list read through
+        `lead_relation`; the paginator counts a searched or filtered list itself."""
         return None
 
     def get_search_results(self, request, queryset, search_term):

@@ -71,7 +71,7 @@ class BoundedCountPaginator(Paginator):
         if self.branches is not None and self.count_to_pages and not self.searched:
             return self._count_scopes(queryset)
         estimate = getattr(self.lead, "estimate", None)
-        if estimate is not None and estimate > self.exact_limit:
+        if estimate is not None and estimate > self.exact_limit and not self._filtered:
             # Kept counted by the database (a member's versions: their projects' totals):
             # one read of a row per project, where counting to the limit and asking the
             # planner read a thousand versions and planned a join (2.3 ms of a page).

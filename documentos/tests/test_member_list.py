@@ -298,6 +298,23 @@ def test_a_members_versions_are_counted_from_their_projects_totals(
 
 
 @pytest.mark.usefixtures("versions")
+def test_a_kept_estimate_stands_for_the_unfiltered_list_alone(world):
+    scope = Q(documento__proyecto__in=world["mine"])
+    related = Documento.objects.filter(proyecto__in=world["mine"])
+    lead = Lead("documento_id", related, scope=scope, estimate=5_000)
+
+    def counted(rows):
+        paginator = BoundedCountPaginator(rows.order_by("documento_id", "-version"), PER_PAGE)
+        paginator.scope, paginator.lead = scope, lead
+        return paginator.count, paginator.is_estimate
+
+    rows = DocumentoVersion.objects.filter(scope)
+    assert counted(rows) == (5_000, True)
+    firsts = rows.filter(version=1)
+    assert counted(firsts) == (firsts.count(), False)
+
+
+@pytest.mark.usefixtures("versions")
 def test_documents_without_versions_first_do_not_empty_a_members_page(client, world, monkeypatch):
     """Each project's first documents, gathered, hold no version: the page is read on
     from the projects merged, as far as it needs, and is full."""
