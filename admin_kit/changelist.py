@@ -474,8 +474,7 @@ class Lead:
         if unscoped is None or None in values or also:
             return None
         connection = connections[related.db]
-        target = get_fields_from_path(related.model, field)[-1]
-        target = target.target_field if target.is_relation else target
+        target = compared_field(related.model, field)
         value = RawSQL('"scope"."value"', (), output_field=target)
         inner = unscoped.filter(**{field: value}).values_list("pk")[:stop]
         inner_sql, inner_params = inner.query.sql_with_params()
@@ -673,14 +672,20 @@ def _branch_statements(queryset, field, values, also, limit, compiled_by, lazy=F
 
     if field is None:
         return [alone(value) for value in values]
-    target = get_fields_from_path(queryset.model, field)[-1]
-    target = target.target_field if target.is_relation else target
+    target = compared_field(queryset.model, field)
     template = Compiled(lambda value: read(Q(**{field: value}) & also), {"value": target})
     compiled_by(template)
     return [
         alone(Q(**{field: None}) & also) if value is None else template.statement(value=value)
         for value in values
     ]
+
+
+def compared_field(model, path):
+    """The field whose values `path` (a lookup of `model`) is compared with: a foreign
+    key's target, so that a value is prepared as the column it meets."""
+    field = get_fields_from_path(model, path)[-1]
+    return field.target_field if field.is_relation else field
 
 
 class Merged:
